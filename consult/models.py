@@ -1,0 +1,599 @@
+"""The consultation domain: cities, people, consultations, proposals and the votes on them.
+
+Models hold fields, constraints and small derived properties. Workflows live in services.py,
+reads in selectors.py, permissions in rules.py.
+"""
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from datetime import datetime
+from decimal import Decimal
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. MXN."))
+COUNTRY_VALIDATOR = RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO 3166 code, e.g. MX."))
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class City(models.Model):
+    """The tenant: consultations, plans and roles belong to a city."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("City")
+        NETWORK = "network", _("Partner network")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CITY)
+    country = models.CharField(_("country"), max_length=2, validators=[COUNTRY_VALIDATOR])
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    default_language = models.CharField(
+        _("default language"), max_length=8, choices=settings.LANGUAGES, default="es"
+    )
+    currency = models.CharField(_("currency"), max_length=3, validators=[CURRENCY_VALIDATOR])
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @cached_property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class CityRole(models.Model):
+    """A role held by a user in one city; rights never cross cities."""
+
+    class Role(models.TextChoices):
+        MODERATOR = "moderator", _("Moderator")
+        PLANNER = "planner", _("Planner")
+        COUNCIL = "council", _("Council member")
+        ADMIN = "admin", _("City administrator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_roles"
+    )
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("city role")
+        verbose_name_plural = _("city roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "city", "role"], name="unique_city_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.city}"
+
+
+class Organisation(models.Model):
+    """A civil-society organisation that can submit proposals on behalf of its members."""
+
+    class Kind(models.TextChoices):
+        NGO = "ngo", _("NGO")
+        ACADEMIA = "academia", _("Academia")
+        BUSINESS = "business", _("Business")
+        NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood association")
+        PUBLIC_BODY = "public_body", _("Public body")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="organisations")
+    website = models.URLField(_("website"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="organisations", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "slug"], name="unique_organisation_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participant(models.Model):
+    """A person taking part. Contributions point here, not at the user account, so that deleting
+    an account anonymises (user becomes NULL, personal answers cleared) without changing totals."""
+
+    class AgeBand(models.TextChoices):
+        UNDER_18 = "u18", _("Under 18")
+        AGE_18_29 = "18-29", _("18 to 29")
+        AGE_30_44 = "30-44", _("30 to 44")
+        AGE_45_64 = "45-64", _("45 to 64")
+        AGE_65_PLUS = "65+", _("65 or older")
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        NON_BINARY = "non_binary", _("Non-binary")
+        OTHER = "other", _("Another identity")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participant",
+    )
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="participants")
+    district = models.CharField(_("district"), max_length=120, blank=True)
+    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, blank=True)
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    is_verified = models.BooleanField(_("verified"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self) -> str:
+        if self.user_id is None:
+            return _("Former participant #%(id)s") % {"id": self.pk}
+        return str(self.user)
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.user_id is None
+
+
+class Phase(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    PROPOSALS = "proposals", _("Proposals")
+    REVIEW = "review", _("Review")
+    VOTING = "voting", _("Voting")
+    COUNTING = "counting", _("Counting")
+    RESULTS = "results", _("Results")
+
+
+class VotingMethod(models.TextChoices):
+    APPROVAL = "approval", _("Approval (at most N choices)")
+    KNAPSACK = "knapsack", _("Budget (choices must fit the envelope)")
+    CUMULATIVE = "cumulative", _("Cumulative (distribute N points)")
+
+
+class CountingRule(models.TextChoices):
+    GREEDY = "greedy", _("Greedy (most votes first)")
+    MES = "mes", _("Method of Equal Shares")
+    MES_ADD1 = "mes-add1", _("Method of Equal Shares, budget increased until exhaustive")
+    MES_GREEDY = "mes-greedy", _("Method of Equal Shares, completed greedily")
+    PHRAGMEN = "phragmen", _("Sequential Phragmén")
+
+
+class Eligibility(models.TextChoices):
+    REGISTERED = "registered", _("Registered participants")
+    VERIFIED = "verified", _("Verified residents of the city")
+
+
+class Consultation(models.Model):
+    """A public consultation. Its phase follows from its dates; nobody switches it by hand."""
+
+    VOTING_RULE_FIELDS = (
+        "voting_method",
+        "max_choices",
+        "max_points",
+        "budget",
+        "currency",
+        "counting_rule",
+        "min_supports",
+        "eligibility",
+        "voting_opens_at",
+    )
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="consultations")
+    slug = models.SlugField(_("slug"), max_length=120)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    plan_start_year = models.PositiveSmallIntegerField(_("plan start year"))
+    plan_end_year = models.PositiveSmallIntegerField(_("plan end year"))
+    budget = models.DecimalField(_("budget envelope"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, validators=[CURRENCY_VALIDATOR])
+
+    proposals_open_at = models.DateTimeField(_("proposals open"))
+    proposals_close_at = models.DateTimeField(_("proposals close"))
+    voting_opens_at = models.DateTimeField(_("voting opens"))
+    voting_closes_at = models.DateTimeField(_("voting closes"))
+    results_at = models.DateTimeField(_("results published"))
+
+    voting_method = models.CharField(
+        _("voting method"),
+        max_length=16,
+        choices=VotingMethod.choices,
+        default=VotingMethod.APPROVAL,
+    )
+    max_choices = models.PositiveSmallIntegerField(
+        _("maximum choices"), null=True, blank=True, help_text=_("For approval voting.")
+    )
+    max_points = models.PositiveSmallIntegerField(
+        _("points to distribute"), null=True, blank=True, help_text=_("For cumulative voting.")
+    )
+    counting_rule = models.CharField(
+        _("counting rule"), max_length=16, choices=CountingRule.choices, default=CountingRule.MES
+    )
+    min_supports = models.PositiveIntegerField(
+        _("minimum supports to reach the vote"), default=0
+    )
+    eligibility = models.CharField(
+        _("who may take part"),
+        max_length=16,
+        choices=Eligibility.choices,
+        default=Eligibility.REGISTERED,
+    )
+    flags_to_hide = models.PositiveSmallIntegerField(
+        _("flags that hide content until review"), default=3
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-voting_opens_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "slug"], name="unique_consultation_slug"),
+            models.CheckConstraint(
+                condition=Q(plan_end_year__gte=models.F("plan_start_year")),
+                name="consultation_plan_period_ordered",
+                violation_error_message=_("The plan cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(budget__gt=0),
+                name="consultation_budget_positive",
+                violation_error_message=_("The budget envelope must be positive."),
+            ),
+            models.CheckConstraint(
+                condition=Q(proposals_close_at__gt=models.F("proposals_open_at"))
+                & Q(voting_opens_at__gte=models.F("proposals_close_at"))
+                & Q(voting_closes_at__gt=models.F("voting_opens_at"))
+                & Q(results_at__gte=models.F("voting_closes_at")),
+                name="consultation_phases_ordered",
+                violation_error_message=_(
+                    "Phases must follow each other: proposals open < proposals close ≤ "
+                    "voting opens < voting closes ≤ results."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(voting_method="approval") | Q(max_choices__gte=1),
+                name="consultation_approval_has_max_choices",
+                violation_error_message=_("Approval voting needs a maximum number of choices."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(voting_method="cumulative") | Q(max_points__gte=1),
+                name="consultation_cumulative_has_points",
+                violation_error_message=_("Cumulative voting needs a number of points."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def phase_at(self, moment: datetime) -> Phase:
+        """The phase at a moment. Each phase includes its start and excludes its end."""
+        if moment < self.proposals_open_at:
+            return Phase.UPCOMING
+        if moment < self.proposals_close_at:
+            return Phase.PROPOSALS
+        if moment < self.voting_opens_at:
+            return Phase.REVIEW
+        if moment < self.voting_closes_at:
+            return Phase.VOTING
+        if moment < self.results_at:
+            return Phase.COUNTING
+        return Phase.RESULTS
+
+    @property
+    def phase(self) -> Phase:
+        return self.phase_at(timezone.now())
+
+    def voting_has_opened(self, moment: datetime | None = None) -> bool:
+        return (moment or timezone.now()) >= self.voting_opens_at
+
+    def local(self, moment: datetime) -> datetime:
+        """A moment in the city's local time, for display."""
+        return moment.astimezone(self.city.tzinfo)
+
+
+class Theme(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "slug"], name="unique_theme_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Proposal(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        SELECTED = "selected", _("Selected")
+
+    class ActionKind(models.TextChoices):
+        COOPERATION = "cooperation", _("Cooperation project")
+        PROMOTION = "promotion", _("City promotion")
+        ADVOCACY = "advocacy", _("Advocacy on the global agenda")
+        CAPACITY = "capacity", _("Capacity building")
+        EXCHANGE = "exchange", _("Cultural or academic exchange")
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="proposals"
+    )
+    author = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("author")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("on behalf of"),
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("theme")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=500)
+    body = models.TextField(_("description (Markdown)"), blank=True)
+    estimated_cost = models.DecimalField(
+        _("estimated cost"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    partners = models.CharField(
+        _("partner cities or networks"), max_length=300, blank=True
+    )
+    action_kind = models.CharField(
+        _("kind of international action"), max_length=16, choices=ActionKind.choices
+    )
+    district = models.CharField(_("district"), max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    status_reason = models.TextField(
+        _("public reason for the status"),
+        blank=True,
+        help_text=_("Shown to everyone when a proposal is rejected or withdrawn."),
+    )
+    is_hidden = models.BooleanField(_("hidden by moderation"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["consultation", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimated_cost__gte=0),
+                name="proposal_cost_not_negative",
+                violation_error_message=_("The cost cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["rejected", "withdrawn"]) | ~Q(status_reason=""),
+                name="proposal_rejection_has_reason",
+                violation_error_message=_("A rejected or withdrawn proposal needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProposalYearCost(models.Model):
+    """The part of a proposal's cost that falls in one plan year."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="year_costs")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(
+        _("amount"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        verbose_name = _("cost per year")
+        verbose_name_plural = _("costs per year")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "year"], name="unique_proposal_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="year_cost_not_negative"),
+        ]
+
+
+class Support(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="supports")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "proposal"], name="one_support_per_participant"
+            ),
+        ]
+
+
+def new_receipt_code() -> str:
+    """A short code the voter can keep; unambiguous letters only."""
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+class Ballot(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="ballots")
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="ballots")
+    receipt_code = models.CharField(
+        _("receipt code"), max_length=14, unique=True, default=new_receipt_code
+    )
+    created_at = models.DateTimeField(_("cast at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "consultation"], name="one_ballot_per_participant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_code
+
+
+class BallotChoice(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="ballot_choices")
+    points = models.PositiveSmallIntegerField(_("points"), default=1)
+
+    class Meta:
+        verbose_name = _("ballot choice")
+        verbose_name_plural = _("ballot choices")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "proposal"], name="one_choice_per_proposal"),
+            models.CheckConstraint(condition=Q(points__gte=1), name="choice_points_positive"),
+        ]
+
+
+class Comment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField(_("comment"), max_length=4000)
+    is_hidden = models.BooleanField(_("hidden by moderation"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Flag(models.Model):
+    """A participant's report of a proposal or a comment (exactly one of the two)."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        OFFENSIVE = "offensive", _("Offensive or hateful")
+        PERSONAL_DATA = "personal_data", _("Reveals personal data")
+        OFF_TOPIC = "off_topic", _("Off topic")
+        OTHER = "other", _("Other")
+
+    reporter = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="flags")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    detail = models.CharField(_("details"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(proposal__isnull=True, comment__isnull=False)
+                | Q(proposal__isnull=False, comment__isnull=True),
+                name="flag_targets_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "proposal"],
+                condition=Q(proposal__isnull=False),
+                name="one_flag_per_proposal",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=Q(comment__isnull=False),
+                name="one_flag_per_comment",
+            ),
+        ]
+
+
+class ModerationDecision(models.Model):
+    """Hide or restore a proposal or comment, with a reason its author can read."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", _("Hide")
+        RESTORE = "restore", _("Restore")
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="moderation_decisions",
+    )
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, null=True, blank=True, related_name="decisions"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="decisions"
+    )
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    reason = models.TextField(_("reason shown to the author"))
+    created_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderation decision")
+        verbose_name_plural = _("moderation decisions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(proposal__isnull=True, comment__isnull=False)
+                | Q(proposal__isnull=False, comment__isnull=True),
+                name="decision_targets_one_thing",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="decision_has_reason"),
+        ]

@@ -1,0 +1,149 @@
+"""Who may do what, as named predicates: role × city × phase.
+
+Services test these predicates directly (`can_vote(user, consultation)`), so phase rules hold
+for superusers too; `rules.add_perm` exposes them to templates and DRF as permissions.
+"""
+from __future__ import annotations
+
+import rules
+
+from .models import City, CityRole, Comment, Consultation, Eligibility, Phase, Proposal
+
+
+def city_of(obj: object) -> City | None:
+    if isinstance(obj, City):
+        return obj
+    if isinstance(obj, Consultation):
+        return obj.city
+    if isinstance(obj, Proposal):
+        return obj.consultation.city
+    if isinstance(obj, Comment):
+        return obj.proposal.consultation.city
+    city = getattr(obj, "city", None)
+    return city if isinstance(city, City) else None
+
+
+def consultation_of(obj: object) -> Consultation | None:
+    if isinstance(obj, Consultation):
+        return obj
+    if isinstance(obj, Proposal):
+        return obj.consultation
+    if isinstance(obj, Comment):
+        return obj.proposal.consultation
+    return None
+
+
+def roles_in(user, city: City) -> set[str]:
+    """The roles a user holds in a city, cached on the user object for the request."""
+    if not user.is_authenticated or city is None:
+        return set()
+    cache = user.__dict__.setdefault("_city_roles_cache", {})
+    if city.pk not in cache:
+        cache[city.pk] = set(
+            CityRole.objects.filter(user=user, city=city).values_list("role", flat=True)
+        )
+    return cache[city.pk]
+
+
+def _has_role(*wanted: str):
+    @rules.predicate(name=f"has_role_{'_or_'.join(wanted)}")
+    def predicate(user, obj) -> bool:
+        city = city_of(obj)
+        return bool(city and roles_in(user, city) & set(wanted))
+
+    return predicate
+
+
+is_city_admin = _has_role(CityRole.Role.ADMIN)
+is_moderator = _has_role(CityRole.Role.MODERATOR, CityRole.Role.ADMIN)
+is_planner = _has_role(CityRole.Role.PLANNER, CityRole.Role.ADMIN)
+is_council_member = _has_role(CityRole.Role.COUNCIL)
+
+
+def participant_of(user):
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.participant
+    except Exception:  # RelatedObjectDoesNotExist
+        return None
+
+
+@rules.predicate
+def is_eligible(user, obj) -> bool:
+    consultation = consultation_of(obj)
+    participant = participant_of(user)
+    if consultation is None or participant is None:
+        return False
+    if consultation.eligibility == Eligibility.VERIFIED:
+        return participant.is_verified and participant.city_id == consultation.city_id
+    return True
+
+
+def _in_phase(*phases: Phase):
+    @rules.predicate(name=f"in_phase_{'_or_'.join(phases)}")
+    def predicate(user, obj) -> bool:
+        consultation = consultation_of(obj)
+        return consultation is not None and consultation.phase in phases
+
+    return predicate
+
+
+is_proposals_phase = _in_phase(Phase.PROPOSALS)
+is_voting_phase = _in_phase(Phase.VOTING)
+is_discussion_open = _in_phase(Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING)
+is_before_voting = _in_phase(Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW)
+
+
+@rules.predicate
+def is_author(user, proposal) -> bool:
+    participant = participant_of(user)
+    return participant is not None and isinstance(proposal, Proposal) and (
+        proposal.author_id == participant.pk
+    )
+
+
+@rules.predicate
+def is_open_proposal(user, proposal) -> bool:
+    return isinstance(proposal, Proposal) and proposal.status in (
+        Proposal.Status.DRAFT,
+        Proposal.Status.PUBLISHED,
+    )
+
+
+@rules.predicate
+def is_supportable(user, proposal) -> bool:
+    return (
+        isinstance(proposal, Proposal)
+        and proposal.status == Proposal.Status.PUBLISHED
+        and not proposal.is_hidden
+    )
+
+
+can_submit_proposal = rules.is_authenticated & is_eligible & is_proposals_phase
+can_edit_proposal = is_author & is_open_proposal & is_proposals_phase
+can_withdraw_proposal = is_author & is_before_voting & (
+    is_open_proposal | rules.predicate(lambda u, p: p.status == Proposal.Status.SHORTLISTED)
+)
+can_support = rules.is_authenticated & is_eligible & is_proposals_phase & is_supportable
+can_comment = rules.is_authenticated & is_eligible & is_discussion_open
+can_flag = rules.is_authenticated & is_eligible
+can_vote = rules.is_authenticated & is_eligible & is_voting_phase
+can_moderate = is_moderator
+can_reject_proposal = is_moderator | is_planner
+can_manage_consultation = is_city_admin
+can_plan = is_planner
+can_review_plan = is_council_member
+
+rules.add_perm("consult.submit_proposal", can_submit_proposal)
+rules.add_perm("consult.change_own_proposal", can_edit_proposal)
+rules.add_perm("consult.withdraw_proposal", can_withdraw_proposal)
+rules.add_perm("consult.support_proposal", can_support)
+rules.add_perm("consult.comment_proposal", can_comment)
+rules.add_perm("consult.flag_content", can_flag)
+rules.add_perm("consult.vote_consultation", can_vote)
+rules.add_perm("consult.moderate", can_moderate)
+rules.add_perm("consult.reject_proposal", can_reject_proposal)
+rules.add_perm("consult.manage_consultation", can_manage_consultation)
+rules.add_perm("consult.plan", can_plan)
+rules.add_perm("consult.review_plan", can_review_plan)

@@ -1,0 +1,446 @@
+"""Writes of the consultation domain. Keyword-only, typed, atomic; they raise ServiceError
+subclasses with messages meant for the person who acted. Views, the API, admin and commands all
+call these: one rule, one place."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import rules as perms
+from . import selectors
+from .errors import BallotError, NotAllowed, ServiceError
+from .models import (
+    Ballot,
+    BallotChoice,
+    City,
+    Comment,
+    Consultation,
+    Flag,
+    ModerationDecision,
+    Organisation,
+    Participant,
+    Proposal,
+    ProposalYearCost,
+    Support,
+    Theme,
+)
+from .voting import ballot_check
+
+#: The network's three priority subjects; every new consultation starts with them.
+DEFAULT_THEMES = (
+    ("urban-sustainability", gettext_lazy("Urban sustainability")),
+    ("inclusive-cities", gettext_lazy("Inclusive cities")),
+    ("attractive-cities", gettext_lazy("Attractive cities")),
+)
+
+
+# --- consultations -----------------------------------------------------------------------------
+
+
+def _validated(instance) -> None:
+    """Run model validation (fields and check constraints) and turn it into a ServiceError."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ServiceError(" ".join(messages), field=None if field == "__all__" else field) from error
+
+
+@transaction.atomic
+def consultation_create(
+    *, city: City, title: str, slug: str = "", themes: bool = True, **fields: Any
+) -> Consultation:
+    """Create a consultation with the network's default themes."""
+    fields.setdefault("currency", city.currency)
+    consultation = Consultation(city=city, title=title, slug=slug or slugify(title)[:120], **fields)
+    _validated(consultation)
+    consultation.save()
+    if themes:
+        Theme.objects.bulk_create(
+            Theme(consultation=consultation, slug=slug_, name=str(name), position=position)
+            for position, (slug_, name) in enumerate(DEFAULT_THEMES)
+        )
+    return consultation
+
+
+@transaction.atomic
+def consultation_update(
+    *, consultation: Consultation, now: datetime | None = None, **changes: Any
+) -> Consultation:
+    """Change a consultation; its voting rules are frozen once voting has opened."""
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    frozen = [
+        name
+        for name in Consultation.VOTING_RULE_FIELDS
+        if name in changes and changes[name] != getattr(locked, name)
+    ]
+    if frozen and locked.voting_has_opened(now):
+        raise ServiceError(
+            _("Voting has opened: the voting rules (%(fields)s) can no longer change.")
+            % {"fields": ", ".join(frozen)}
+        )
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    _validated(locked)
+    locked.save()
+    return locked
+
+
+# --- proposals ---------------------------------------------------------------------------------
+
+
+def _year_costs_check(
+    *, consultation: Consultation, estimated_cost: Decimal, year_costs: Mapping[int, Decimal]
+) -> None:
+    for year, amount in year_costs.items():
+        if not consultation.plan_start_year <= year <= consultation.plan_end_year:
+            raise ServiceError(
+                _("%(year)s is outside the plan period %(start)s–%(end)s.")
+                % {
+                    "year": year,
+                    "start": consultation.plan_start_year,
+                    "end": consultation.plan_end_year,
+                },
+                field="year_costs",
+            )
+        if amount < 0:
+            raise ServiceError(_("A yearly cost cannot be negative."), field="year_costs")
+    if year_costs and sum(year_costs.values(), Decimal("0")) != estimated_cost:
+        raise ServiceError(
+            _("The costs per year must add up to the estimated cost."), field="year_costs"
+        )
+
+
+def _organisation_check(*, author: Participant, organisation: Organisation | None) -> None:
+    if organisation is not None and not organisation.members.filter(pk=author.user_id).exists():
+        raise NotAllowed(_("You can only propose on behalf of an organisation you belong to."))
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    author: Participant,
+    consultation: Consultation,
+    theme: Theme,
+    title: str,
+    summary: str,
+    estimated_cost: Decimal,
+    action_kind: str,
+    body: str = "",
+    partners: str = "",
+    district: str = "",
+    organisation: Organisation | None = None,
+    year_costs: Mapping[int, Decimal] | None = None,
+    publish: bool = True,
+) -> Proposal:
+    """Submit a proposal (or save it as a draft) during the proposals phase."""
+    if not perms.can_submit_proposal(author.user, consultation):
+        raise NotAllowed(_("Proposals cannot be submitted in this consultation now."))
+    if theme.consultation_id != consultation.pk:
+        raise ServiceError(_("Choose a theme of this consultation."), field="theme")
+    _organisation_check(author=author, organisation=organisation)
+    year_costs = dict(year_costs or {})
+    _year_costs_check(consultation=consultation, estimated_cost=estimated_cost, year_costs=year_costs)
+    now = timezone.now()
+    proposal = Proposal(
+        consultation=consultation,
+        author=author,
+        organisation=organisation,
+        theme=theme,
+        title=title,
+        summary=summary,
+        body=body,
+        estimated_cost=estimated_cost,
+        action_kind=action_kind,
+        partners=partners,
+        district=district,
+        status=Proposal.Status.PUBLISHED if publish else Proposal.Status.DRAFT,
+        published_at=now if publish else None,
+    )
+    _validated(proposal)
+    proposal.save()
+    ProposalYearCost.objects.bulk_create(
+        ProposalYearCost(proposal=proposal, year=year, amount=amount)
+        for year, amount in sorted(year_costs.items())
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_update(
+    *,
+    proposal: Proposal,
+    user: AbstractBaseUser,
+    year_costs: Mapping[int, Decimal] | None = None,
+    publish: bool = False,
+    **changes: Any,
+) -> Proposal:
+    """The author edits a draft or published proposal while proposals are open."""
+    locked = Proposal.objects.select_for_update().select_related("consultation__city").get(
+        pk=proposal.pk
+    )
+    if not perms.can_edit_proposal(user, locked):
+        raise NotAllowed(_("This proposal can no longer be edited."))
+    editable = {
+        "theme", "title", "summary", "body", "estimated_cost", "action_kind", "partners",
+        "district", "organisation",
+    }
+    unknown = set(changes) - editable
+    if unknown:
+        raise ServiceError(_("These fields cannot be edited: %s") % ", ".join(sorted(unknown)))
+    if "theme" in changes and changes["theme"].consultation_id != locked.consultation_id:
+        raise ServiceError(_("Choose a theme of this consultation."), field="theme")
+    if "organisation" in changes:
+        _organisation_check(author=locked.author, organisation=changes["organisation"])
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if year_costs is not None:
+        _year_costs_check(
+            consultation=locked.consultation,
+            estimated_cost=locked.estimated_cost,
+            year_costs=year_costs,
+        )
+        locked.year_costs.all().delete()
+        ProposalYearCost.objects.bulk_create(
+            ProposalYearCost(proposal=locked, year=year, amount=amount)
+            for year, amount in sorted(year_costs.items())
+        )
+    if publish and locked.status == Proposal.Status.DRAFT:
+        locked.status = Proposal.Status.PUBLISHED
+        locked.published_at = timezone.now()
+    _validated(locked)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, user: AbstractBaseUser, reason: str) -> Proposal:
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if not perms.can_withdraw_proposal(user, locked):
+        raise NotAllowed(_("This proposal cannot be withdrawn now."))
+    if not reason.strip():
+        raise ServiceError(_("Tell participants why you withdraw the proposal."), field="reason")
+    locked.status = Proposal.Status.WITHDRAWN
+    locked.status_reason = reason.strip()
+    locked.save(update_fields=["status", "status_reason", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def proposal_reject(*, proposal: Proposal, user: AbstractBaseUser, reason: str) -> Proposal:
+    """A moderator or planner rejects a proposal (e.g. not feasible), with a public reason."""
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if not perms.can_reject_proposal(user, locked):
+        raise NotAllowed(_("Only the city's moderators and planners can reject proposals."))
+    if locked.consultation.voting_has_opened():
+        raise ServiceError(_("Voting has opened: the ballot can no longer change."))
+    if not reason.strip():
+        raise ServiceError(_("A rejection needs a public reason."), field="reason")
+    locked.status = Proposal.Status.REJECTED
+    locked.status_reason = reason.strip()
+    locked.save(update_fields=["status", "status_reason", "updated_at"])
+    return locked
+
+
+# --- supports ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def support_add(*, participant: Participant, proposal: Proposal) -> Support:
+    """Support a proposal; supporting twice changes nothing."""
+    if not perms.can_support(participant.user, proposal):
+        raise NotAllowed(_("This proposal cannot be supported now."))
+    support, _created = Support.objects.get_or_create(participant=participant, proposal=proposal)
+    return support
+
+
+@transaction.atomic
+def support_remove(*, participant: Participant, proposal: Proposal) -> bool:
+    if not perms.is_proposals_phase(participant.user, proposal):
+        raise NotAllowed(_("Supports can only change while proposals are open."))
+    deleted, _details = Support.objects.filter(participant=participant, proposal=proposal).delete()
+    return bool(deleted)
+
+
+# --- ballots -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ballot_submit(
+    *, participant: Participant, consultation: Consultation, choices: Mapping[int, int]
+) -> Ballot:
+    """Store or replace the participant's ballot; raise BallotError with a user-facing message.
+
+    The limits are checked inside this transaction, with the participant's ballot row locked,
+    so two submissions of the same participant are serialised and the last one wins whole.
+    """
+    if not perms.can_vote(participant.user, consultation):
+        raise NotAllowed(_("Voting is not open for you in this consultation."))
+    choices = {int(pid): int(points) for pid, points in choices.items()}
+    proposals = {
+        proposal.pk: proposal
+        for proposal in selectors.proposals_on_ballot(consultation=consultation, ids=choices)
+    }
+    ballot_check(consultation=consultation, choices=choices, proposals=proposals)
+    ballot, created = Ballot.objects.select_for_update().get_or_create(
+        participant=participant, consultation=consultation
+    )
+    if not created:
+        ballot.choices.all().delete()
+        ballot.updated_at = timezone.now()
+        ballot.save(update_fields=["updated_at"])
+    BallotChoice.objects.bulk_create(
+        BallotChoice(ballot=ballot, proposal_id=pid, points=points)
+        for pid, points in sorted(choices.items())
+    )
+    return ballot
+
+
+# --- discussion and moderation ----------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_create(
+    *, author: Participant, proposal: Proposal, body: str, parent: Comment | None = None
+) -> Comment:
+    if not perms.can_comment(author.user, proposal) or proposal.is_hidden:
+        raise NotAllowed(_("Comments are closed for this proposal."))
+    body = body.strip()
+    if not body:
+        raise ServiceError(_("Write something before sending."), field="body")
+    if parent is not None:
+        if parent.proposal_id != proposal.pk:
+            raise ServiceError(_("You can only reply to a comment on this proposal."))
+        if parent.parent_id is not None:
+            parent = parent.parent  # replies stay one level deep
+    comment = Comment(proposal=proposal, author=author, parent=parent, body=body)
+    _validated(comment)
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def flag_create(
+    *,
+    reporter: Participant,
+    reason: str,
+    proposal: Proposal | None = None,
+    comment: Comment | None = None,
+    detail: str = "",
+) -> Flag:
+    """Report content; once a consultation's flag threshold is reached it is hidden for review."""
+    if (proposal is None) == (comment is None):
+        raise ServiceError(_("Report either a proposal or a comment."))
+    target = proposal or comment
+    if not perms.can_flag(reporter.user, target):
+        raise NotAllowed(_("You cannot report content in this consultation."))
+    if reason not in Flag.Reason.values:
+        raise ServiceError(_("Choose a reason."), field="reason")
+    model = Proposal if proposal is not None else Comment
+    locked = model.objects.select_for_update().get(pk=target.pk)
+    flag, created = Flag.objects.get_or_create(
+        reporter=reporter,
+        proposal=proposal,
+        comment=comment,
+        defaults={"reason": reason, "detail": detail},
+    )
+    if created and not locked.is_hidden:
+        consultation = perms.consultation_of(locked)
+        open_flags = Flag.objects.filter(
+            Q(proposal=proposal) if proposal is not None else Q(comment=comment),
+            resolved_at__isnull=True,
+        ).count()
+        if open_flags >= consultation.flags_to_hide:
+            locked.is_hidden = True
+            locked.save(update_fields=["is_hidden"])
+    return flag
+
+
+@transaction.atomic
+def moderation_decide(
+    *,
+    moderator: AbstractBaseUser,
+    action: str,
+    reason: str,
+    proposal: Proposal | None = None,
+    comment: Comment | None = None,
+) -> ModerationDecision:
+    """Hide or restore content with a reason its author can read; resolves open flags."""
+    if (proposal is None) == (comment is None):
+        raise ServiceError(_("Decide on either a proposal or a comment."))
+    target = proposal or comment
+    if not perms.can_moderate(moderator, target):
+        raise NotAllowed(_("Only the city's moderators can decide on content."))
+    if action not in ModerationDecision.Action.values:
+        raise ServiceError(_("Choose hide or restore."), field="action")
+    if not reason.strip():
+        raise ServiceError(_("Give a reason the author can read."), field="reason")
+    model = Proposal if proposal is not None else Comment
+    locked = model.objects.select_for_update().get(pk=target.pk)
+    locked.is_hidden = action == ModerationDecision.Action.HIDE
+    locked.save(update_fields=["is_hidden"])
+    now = timezone.now()
+    Flag.objects.filter(
+        Q(proposal=proposal) if proposal is not None else Q(comment=comment),
+        resolved_at__isnull=True,
+    ).update(resolved_at=now)
+    return ModerationDecision.objects.create(
+        moderator=moderator,
+        proposal=proposal,
+        comment=comment,
+        action=action,
+        reason=reason.strip(),
+        created_at=now,
+    )
+
+
+# --- participants ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_register(
+    *, user: AbstractBaseUser, city: City, district: str = "", age_band: str = "",
+    gender: str = "", consent: bool = True,
+) -> Participant:
+    participant = Participant(
+        user=user,
+        city=city,
+        district=district,
+        age_band=age_band,
+        gender=gender,
+        consent_at=timezone.now() if consent else None,
+    )
+    _validated(participant)
+    try:
+        with transaction.atomic():
+            participant.save()
+    except IntegrityError as error:
+        raise ServiceError(_("This account already has a participant profile.")) from error
+    return participant
+
+
+@transaction.atomic
+def participant_erase(*, participant: Participant) -> Participant:
+    """Delete the account and personal answers; contributions stay, anonymised, so totals hold."""
+    user = participant.user
+    participant.user = None
+    participant.district = ""
+    participant.age_band = ""
+    participant.gender = ""
+    participant.consent_at = None
+    participant.save()
+    if user is not None:
+        user.delete()
+    return participant

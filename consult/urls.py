@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "consult"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+]
