@@ -414,17 +414,26 @@ def _ballot_choices(consultation, pick, preferred, rng) -> list[tuple[Proposal, 
 
 @transaction.atomic
 def seed_demo(*, participants: int = 5000) -> DemoSummary:
-    rng = random.Random(SEED)
     cities = seed_network()
     logins = seed_logins(cities)
     cdmx = cities["ciudad-de-mexico"]
-    people = seed_participants(city=cdmx, count=participants, rng=rng)
+    people = seed_participants(city=cdmx, count=participants,
+                               rng=random.Random(f"{SEED}-participants"))
     created = []
+
+    def share(start: float, stop: float) -> list[Participant]:
+        """A slice of the participants by fraction, never empty."""
+        low = int(len(people) * start)
+        return people[low : max(low + 1, int(len(people) * stop))]
+
+    rng = random.Random(SEED)
 
     def make(slug: str, **fields) -> Consultation | None:
         if Consultation.objects.filter(city=fields["city"], slug=slug).exists():
             return None
         created.append(slug)
+        nonlocal rng
+        rng = random.Random(f"{SEED}-{slug}")  # each consultation reproducible on its own
         return services.consultation_create(slug=slug, **fields)
 
     main = make(
@@ -448,7 +457,7 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
         eligibility=Eligibility.VERIFIED,
     )
     if main:
-        proposals = seed_proposals(consultation=main, authors=people[:400], count_per_theme=20,
+        proposals = seed_proposals(consultation=main, authors=share(0, 0.08), count_per_theme=20,
                                    rng=rng)
         verified = [person for person in people if person.is_verified]
         seed_votes(consultation=main, proposals=proposals, participants=verified, rng=rng,
@@ -470,9 +479,9 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
         counting_rule=CountingRule.GREEDY, min_supports=10,
     )
     if past:
-        proposals = seed_proposals(consultation=past, authors=people[400:700],
+        proposals = seed_proposals(consultation=past, authors=share(0.08, 0.14),
                                    count_per_theme=8, rng=rng)
-        seed_votes(consultation=past, proposals=proposals, participants=people[:1500], rng=rng,
+        seed_votes(consultation=past, proposals=proposals, participants=share(0, 0.3), rng=rng,
                    supports_per_person=(1, 4), turnout=0.7)
 
     open_vote = make(
@@ -491,9 +500,9 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
         counting_rule=CountingRule.MES_GREEDY, min_supports=0,
     )
     if open_vote:
-        proposals = seed_proposals(consultation=open_vote, authors=people[700:900],
+        proposals = seed_proposals(consultation=open_vote, authors=share(0.14, 0.18),
                                    count_per_theme=5, rng=rng)
-        seed_votes(consultation=open_vote, proposals=proposals, participants=people[:600],
+        seed_votes(consultation=open_vote, proposals=proposals, participants=share(0, 0.12),
                    rng=rng, supports_per_person=(1, 3), turnout=0.5)
 
     montevideo = cities["montevideo"]
