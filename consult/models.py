@@ -383,7 +383,15 @@ class Proposal(models.Model):
         _("partner cities or networks"), max_length=300, blank=True
     )
     action_kind = models.CharField(
-        _("kind of international action"), max_length=16, choices=ActionKind.choices
+        _("kind of international action"), max_length=16, choices=ActionKind.choices,
+        blank=True,
+    )
+    reference = models.CharField(
+        _("external reference"),
+        max_length=64,
+        blank=True,
+        help_text=_("The project id in an imported file (e.g. Pabulib); counts and exports "
+                    "use it so that ties break as in the original election."),
     )
     district = models.CharField(_("district"), max_length=120, blank=True)
     status = models.CharField(
@@ -405,6 +413,11 @@ class Proposal(models.Model):
         ordering = ["-published_at", "-pk"]
         indexes = [models.Index(fields=["consultation", "status"])]
         constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "reference"],
+                condition=~Q(reference=""),
+                name="unique_proposal_reference",
+            ),
             models.CheckConstraint(
                 condition=Q(estimated_cost__gte=0),
                 name="proposal_cost_not_negative",
@@ -419,6 +432,11 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def count_id(self) -> str:
+        """The project id this proposal has in counts and Pabulib exports."""
+        return self.reference or str(self.pk)
 
 
 class ProposalYearCost(models.Model):

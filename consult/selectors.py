@@ -2,10 +2,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import chain
 
-from django.db.models import Count, Q, QuerySet, Sum
+import numpy as np
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
-from .models import Ballot, BallotChoice, Consultation, Participant, Proposal
+from .models import (
+    Ballot,
+    BallotChoice,
+    City,
+    Comment,
+    Consultation,
+    Flag,
+    ModerationDecision,
+    Participant,
+    Proposal,
+    Support,
+)
 
 VISIBLE_STATUSES = (
     Proposal.Status.PUBLISHED,
@@ -111,4 +126,186 @@ def participant_data(*, participant: Participant) -> dict:
             }
             for ballot in participant.ballots.select_related("consultation")
         ],
+    }
+
+
+@dataclass(frozen=True)
+class BallotArrays:
+    """A consultation's ballots as CSR arrays, for the counting engine.
+
+    Voter ``v`` chose proposals ``proposal_pks[indices[indptr[v]:indptr[v + 1]]]``, with
+    ``points`` alongside. Built from ``values_list`` streams, never one model instance per row.
+    """
+
+    proposal_pks: np.ndarray
+    project_ids: list[str]
+    costs: list[Decimal]
+    indptr: np.ndarray
+    indices: np.ndarray
+    points: np.ndarray
+
+    @property
+    def n_ballots(self) -> int:
+        return len(self.indptr) - 1
+
+
+def ballot_arrays(*, consultation: Consultation, chunk_size: int = 50_000) -> BallotArrays:
+    """Stream the ballots of a consultation into arrays (three queries, whatever the size)."""
+    on_ballot = proposals_on_ballot(consultation=consultation).values_list("pk", flat=True)
+    proposals = list(
+        Proposal.objects.filter(
+            Q(pk__in=on_ballot) | Q(ballot_choices__ballot__consultation=consultation)
+        )
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", "reference", "estimated_cost")
+    )
+    proposal_pks = np.array([pk for pk, _ref, _cost in proposals], dtype=np.int64)
+    ballot_pks = np.fromiter(
+        Ballot.objects.filter(consultation=consultation)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=chunk_size),
+        dtype=np.int64,
+    )
+    choices = BallotChoice.objects.filter(ballot__consultation=consultation).order_by(
+        "ballot_id", "proposal_id"
+    )
+    n_choices = choices.count()
+    flat = np.fromiter(
+        chain.from_iterable(
+            choices.values_list("ballot_id", "proposal_id", "points").iterator(
+                chunk_size=chunk_size
+            )
+        ),
+        dtype=np.int64,
+        count=3 * n_choices,
+    ).reshape(n_choices, 3)
+    # Ballots without choices stay in (they count as voters holding a share of the budget).
+    indptr = np.searchsorted(flat[:, 0], ballot_pks, side="left")
+    indptr = np.append(indptr, n_choices).astype(np.int64)
+    return BallotArrays(
+        proposal_pks=proposal_pks,
+        project_ids=[ref or str(pk) for pk, ref, _cost in proposals],
+        costs=[cost for _pk, _ref, cost in proposals],
+        indptr=indptr,
+        indices=np.searchsorted(proposal_pks, flat[:, 1]).astype(np.int64),
+        points=flat[:, 2].copy(),
+    )
+
+
+# --- web pages ---------------------------------------------------------------------------------
+
+
+def cities_with_consultations() -> QuerySet[City]:
+    """The network's cities, each with its consultations and their proposal counts (2 queries)."""
+    consultations = Consultation.objects.annotate(
+        proposal_count=Count(
+            "proposals",
+            filter=Q(proposals__status__in=VISIBLE_STATUSES, proposals__is_hidden=False),
+        )
+    ).order_by("-voting_opens_at")
+    return City.objects.prefetch_related(
+        Prefetch("consultations", queryset=consultations)
+    ).order_by("kind", "name")
+
+
+def consultation_get(*, city_slug: str, slug: str) -> Consultation:
+    """A consultation by its city's slug and its own, with the city; raises DoesNotExist."""
+    return Consultation.objects.select_related("city").get(city__slug=city_slug, slug=slug)
+
+
+def proposals_listed(
+    *, consultation: Consultation, participant: Participant | None = None
+) -> QuerySet[Proposal]:
+    """The public list, plus whether the viewer supports each proposal (still one query)."""
+    qs = proposals_public(consultation=consultation)
+    if participant is not None:
+        qs = qs.annotate(
+            is_supported=Exists(
+                Support.objects.filter(participant=participant, proposal=OuterRef("pk"))
+            )
+        )
+    return qs
+
+
+def proposal_for_page(*, consultation: Consultation, pk: int) -> Proposal:
+    """One proposal of a consultation, whatever its status, with what its page shows."""
+    return (
+        Proposal.objects.filter(consultation=consultation)
+        .select_related("theme", "organisation", "author__user", "consultation__city")
+        .prefetch_related("year_costs", "decisions")
+        .annotate(support_count=Count("supports", distinct=True))
+        .get(pk=pk)
+    )
+
+
+def comments_of(*, proposal: Proposal) -> QuerySet[Comment]:
+    """Top-level comments with their replies (one level deep), authors and decisions."""
+    replies = Comment.objects.select_related("author__user").prefetch_related("decisions")
+    return (
+        Comment.objects.filter(proposal=proposal, parent__isnull=True)
+        .select_related("author__user")
+        .prefetch_related("decisions", Prefetch("replies", queryset=replies))
+    )
+
+
+def supports_proposal(*, participant: Participant | None, proposal: Proposal) -> bool:
+    if participant is None:
+        return False
+    return Support.objects.filter(participant=participant, proposal=proposal).exists()
+
+
+def ballot_of(*, participant: Participant | None, consultation: Consultation) -> Ballot | None:
+    if participant is None:
+        return None
+    return Ballot.objects.filter(participant=participant, consultation=consultation).first()
+
+
+def moderation_queue(*, city: City) -> dict[str, QuerySet]:
+    """Proposals and comments of a city with unresolved flags, most flagged first."""
+    open_flags = Flag.objects.filter(resolved_at__isnull=True).order_by("created_at")
+    proposals = (
+        Proposal.objects.filter(consultation__city=city, flags__resolved_at__isnull=True)
+        .select_related("consultation", "author__user")
+        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
+        .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flag_list"))
+        .order_by("-open_flags", "pk")
+    )
+    comments = (
+        Comment.objects.filter(proposal__consultation__city=city, flags__resolved_at__isnull=True)
+        .select_related("proposal__consultation", "author__user")
+        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
+        .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flag_list"))
+        .order_by("-open_flags", "pk")
+    )
+    return {"proposals": proposals, "comments": comments}
+
+
+def recent_decisions(*, city: City, limit: int = 20) -> QuerySet[ModerationDecision]:
+    return (
+        ModerationDecision.objects.filter(
+            Q(proposal__consultation__city=city) | Q(comment__proposal__consultation__city=city)
+        )
+        .select_related("moderator", "proposal__consultation", "comment__proposal__consultation")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def participation_of(*, participant: Participant) -> dict[str, QuerySet]:
+    """What a participant did, everywhere, for the "my participation" page."""
+    return {
+        "proposals": participant.proposals.select_related("consultation__city")
+        .prefetch_related("decisions")
+        .annotate(support_count=Count("supports", distinct=True))
+        .order_by("-created_at"),
+        "supports": participant.supports.select_related(
+            "proposal__consultation__city"
+        ).order_by("-created_at"),
+        "comments": participant.comments.select_related("proposal__consultation__city")
+        .prefetch_related("decisions")
+        .order_by("-created_at"),
+        "ballots": participant.ballots.select_related("consultation__city")
+        .annotate(choice_count=Count("choices"))
+        .order_by("-updated_at"),
     }

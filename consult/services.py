@@ -432,6 +432,22 @@ def participant_register(
 
 
 @transaction.atomic
+def participant_update(
+    *, participant: Participant, district: str = "", age_band: str = "", gender: str = ""
+) -> Participant:
+    """Change the optional profile answers (the city is chosen at sign-up)."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    if locked.is_anonymised:
+        raise NotAllowed(_("This account was deleted."))
+    locked.district = district.strip()
+    locked.age_band = age_band
+    locked.gender = gender
+    _validated(locked)
+    locked.save(update_fields=["district", "age_band", "gender"])
+    return locked
+
+
+@transaction.atomic
 def participant_erase(*, participant: Participant) -> Participant:
     """Delete the account and personal answers; contributions stay, anonymised, so totals hold."""
     user = participant.user
@@ -444,3 +460,14 @@ def participant_erase(*, participant: Participant) -> Participant:
     if user is not None:
         user.delete()
     return participant
+
+
+@transaction.atomic
+def proposals_mark_selected(*, consultation: Consultation, proposal_ids: list[int]) -> int:
+    """Apply an official count: selected proposals become SELECTED, formerly selected ones that
+    are no longer in the set go back to SHORTLISTED. Returns the number selected."""
+    proposals = Proposal.objects.select_for_update().filter(consultation=consultation)
+    proposals.filter(status=Proposal.Status.SELECTED).exclude(pk__in=proposal_ids).update(
+        status=Proposal.Status.SHORTLISTED
+    )
+    return proposals.filter(pk__in=proposal_ids).update(status=Proposal.Status.SELECTED)
