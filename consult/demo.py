@@ -42,10 +42,12 @@ SEED = 2027
 
 CITIES = [
     # slug, name, kind, country, timezone, language, currency, population
-    ("ciudad-de-mexico", "Ciudad de México", "city", "MX", "America/Mexico_City", "es", "MXN", 9209944),
+    ("ciudad-de-mexico", "Ciudad de México", "city", "MX", "America/Mexico_City", "es", "MXN",
+     9209944),
     ("montevideo", "Montevideo", "city", "UY", "America/Montevideo", "es", "UYU", 1319108),
     ("moron", "Morón", "city", "AR", "America/Argentina/Buenos_Aires", "es", "ARS", 334178),
-    ("belo-horizonte", "Belo Horizonte", "city", "BR", "America/Sao_Paulo", "pt-br", "BRL", 2315560),
+    ("belo-horizonte", "Belo Horizonte", "city", "BR", "America/Sao_Paulo", "pt-br", "BRL",
+     2315560),
     ("quito", "Quito", "city", "EC", "America/Guayaquil", "es", "USD", 2679722),
     ("medellin", "Medellín", "city", "CO", "America/Bogota", "es", "COP", 2427129),
     ("lima", "Lima", "city", "PE", "America/Lima", "es", "PEN", 9943800),
@@ -90,7 +92,8 @@ ROLE_LOGINS = [
     ("planificador", "ciudad-de-mexico", CityRole.Role.PLANNER, "planner, Mexico City"),
     ("concejal", "ciudad-de-mexico", CityRole.Role.COUNCIL, "council member, Mexico City"),
     ("admin-cdmx", "ciudad-de-mexico", CityRole.Role.ADMIN, "city administrator, Mexico City"),
-    ("planificadora-lima", "lima", CityRole.Role.PLANNER, "planner, Lima (no rights in Mexico City)"),
+    ("planificadora-lima", "lima", CityRole.Role.PLANNER,
+     "planner, Lima (no rights in Mexico City)"),
 ]
 
 # Proposal titles for the 2027–2030 international strategy, per theme.

@@ -457,6 +457,9 @@ class ProposalYearCost(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="year_cost_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.amount}"
+
 
 class Support(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="supports")
@@ -478,6 +481,9 @@ def new_receipt_code() -> str:
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
     raw = "".join(secrets.choice(alphabet) for _ in range(12))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} → {self.proposal_id}"
 
 
 class Ballot(models.Model):
@@ -514,6 +520,9 @@ class BallotChoice(models.Model):
             models.UniqueConstraint(fields=["ballot", "proposal"], name="one_choice_per_proposal"),
             models.CheckConstraint(condition=Q(points__gte=1), name="choice_points_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} × {self.points}"
 
 
 class Comment(models.Model):
@@ -579,6 +588,9 @@ class Flag(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.get_reason_display()
+
 
 class ModerationDecision(models.Model):
     """Hide or restore a proposal or comment, with a reason its author can read."""
@@ -615,3 +627,6 @@ class ModerationDecision(models.Model):
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="decision_has_reason"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.reason[:60]}"

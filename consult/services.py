@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from . import rules as perms
 from . import selectors
-from .errors import BallotError, NotAllowed, ServiceError
+from .errors import NotAllowed, ServiceError
 from .models import (
     Ballot,
     BallotChoice,
@@ -55,7 +55,8 @@ def _validated(instance) -> None:
         instance.full_clean()
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
-        raise ServiceError(" ".join(messages), field=None if field == "__all__" else field) from error
+        field_name = None if field == "__all__" else field
+        raise ServiceError(" ".join(messages), field=field_name) from error
 
 
 @transaction.atomic
@@ -152,7 +153,9 @@ def proposal_create(
         raise ServiceError(_("Choose a theme of this consultation."), field="theme")
     _organisation_check(author=author, organisation=organisation)
     year_costs = dict(year_costs or {})
-    _year_costs_check(consultation=consultation, estimated_cost=estimated_cost, year_costs=year_costs)
+    _year_costs_check(
+        consultation=consultation, estimated_cost=estimated_cost, year_costs=year_costs
+    )
     now = timezone.now()
     proposal = Proposal(
         consultation=consultation,

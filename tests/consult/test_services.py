@@ -9,9 +9,9 @@ from consult.errors import BallotError, NotAllowed, ServiceError
 from consult.models import (
     Ballot,
     BallotChoice,
+    CityRole,
     Comment,
     Consultation,
-    CityRole,
     ModerationDecision,
     Phase,
     Proposal,
