@@ -475,15 +475,15 @@ class Support(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.participant_id} → {self.proposal_id}"
+
 
 def new_receipt_code() -> str:
     """A short code the voter can keep; unambiguous letters only."""
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
     raw = "".join(secrets.choice(alphabet) for _ in range(12))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-
-    def __str__(self) -> str:
-        return f"{self.participant_id} → {self.proposal_id}"
 
 
 class Ballot(models.Model):
