@@ -1,0 +1,38 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from consult.errors import ServiceError
+from consult.models import CountingRule
+from planning.management.commands.export_pabulib import consultation_from_arg
+
+
+class Command(BaseCommand):
+    help = "Count a consultation's ballots from the database and store an immutable CountRun."
+
+    def add_arguments(self, parser):
+        parser.add_argument("consultation", help="CITY/SLUG or id of the consultation")
+        parser.add_argument("--rule", choices=CountingRule.values,
+                            help="Default: the consultation's own rule")
+        parser.add_argument("--min-votes", type=int, default=0)
+        parser.add_argument("--tie-break", default="lexicographic",
+                            choices=["lexicographic", "votes-then-cost"])
+        parser.add_argument("--official", action="store_true",
+                            help="Make this the count that decides the consultation")
+
+    def handle(self, *args, consultation: str, rule, min_votes, tie_break, official, **options):
+        from planning.services import count_run_create
+
+        try:
+            run = count_run_create(
+                consultation=consultation_from_arg(consultation), rule=rule,
+                min_votes=min_votes, tie_break=tie_break, official=official,
+            )
+        except ServiceError as error:
+            raise CommandError(error.message, returncode=2) from None
+        self.stdout.write(json.dumps({
+            "count_run": run.pk, "rule": run.rule, "official": run.is_official,
+            "selected": run.selected, "total_cost": str(run.total_cost),
+            "budget": str(run.budget), "ballots": run.n_ballots, "input_hash": run.input_hash,
+            "duration_ms": run.duration_ms,
+        }, indent=2))

@@ -1,0 +1,128 @@
+"""Property tests: every rule gives the same outcome as pabutools 1.2.3 on small instances."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planning.counting import Election, count
+from planning.counting._prepare import TieBreak, prepare
+from planning.counting.mes import mes_run, mes_setup
+
+from .pabutools_bridge import pabutools_outcome
+
+# ids chosen so that string order differs from numeric order ("10" < "9")
+ID_POOL = ["1", "2", "9", "10", "11", "a", "B", "b2"]
+
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def elections(draw, points: bool = False, max_voters: int = 9):
+    m = draw(st.integers(1, 6))
+    ids = draw(st.permutations(ID_POOL))[:m]
+    cost = st.one_of(st.integers(0, 30), st.integers(1, 40).map(lambda k: Fraction(k, 2)))
+    costs = [draw(cost) for _ in range(m)]
+    budget = draw(st.one_of(st.integers(0, 80), st.integers(0, 120).map(lambda k: Fraction(k, 3))))
+    n = draw(st.integers(0, max_voters))
+    ballots = []
+    for _ in range(n):
+        chosen = draw(st.lists(st.sampled_from(ids), max_size=m, unique=True))
+        if points:
+            ballots.append({p: draw(st.integers(0, 3)) for p in chosen})
+        else:
+            ballots.append(chosen)
+    if points:
+        return Election.from_ballots(ids, costs, budget, ballots, vote_type="cumulative")
+    return Election.from_ballots(ids, costs, budget, ballots)
+
+
+@st.composite
+def larger_elections(draw):
+    """More voters, with repeated ballots and big costs: exercises the float fast path."""
+    m = draw(st.integers(2, 8))
+    ids = [str(i + 1) for i in range(m)]
+    costs = [draw(st.integers(0, 5000)) * 7 for _ in range(m)]
+    budget = draw(st.integers(1, 30000))
+    pool = [draw(st.lists(st.sampled_from(ids), max_size=m, unique=True)) for _ in range(6)]
+    n = draw(st.integers(1, 60))
+    ballots = [pool[draw(st.integers(0, 5))] for _ in range(n)]
+    return Election.from_ballots(ids, costs, budget, ballots)
+
+
+def _check(election, rule, min_votes, tie_break):
+    expected, expected_cost = pabutools_outcome(election, rule, min_votes, tie_break)
+    outcome = count(election, rule, min_votes=min_votes, tie_break=tie_break)
+    assert outcome.selected == expected
+    assert outcome.total_cost == expected_cost
+    assert outcome.total_cost <= election.budget
+    assert set(outcome.explanations) == set(election.project_ids)
+    for pid in election.project_ids:
+        status = outcome.explanations[pid]["status"]
+        assert status == ("selected" if pid in expected else "rejected")
+
+
+@pytest.mark.parametrize("rule", ["greedy", "mes", "mes-add1", "mes-greedy", "phragmen"])
+@SETTINGS
+@given(election=elections(), min_votes=st.integers(0, 3),
+       tie_break=st.sampled_from(["lexicographic", "votes-then-cost"]))
+def test_approval_rules_match_pabutools(rule, election, min_votes, tie_break):
+    _check(election, rule, min_votes, tie_break)
+
+
+@pytest.mark.parametrize("rule", ["mes", "mes-add1", "phragmen"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(election=larger_elections(), min_votes=st.integers(0, 5))
+def test_larger_instances_match_pabutools(rule, election, min_votes):
+    _check(election, rule, min_votes, "lexicographic")
+
+
+@SETTINGS
+@given(election=elections(points=True), min_votes=st.integers(0, 3),
+       tie_break=st.sampled_from(["lexicographic", "votes-then-cost"]))
+def test_cumulative_greedy_matches_pabutools(election, min_votes, tie_break):
+    _check(election, "greedy", min_votes, tie_break)
+
+
+@SETTINGS
+@given(election=elections(max_voters=12))
+def test_fast_float_run_equals_exact_run(election):
+    """The float fast path of MES (used by add1) selects exactly what the exact path does."""
+    prep = prepare(election, 0, TieBreak.LEXICOGRAPHIC)
+    setup = mes_setup(prep)
+    if election.n_voters == 0:
+        return
+    for extra in (0, 1, 5):
+        B = Fraction(election.budget) / election.n_voters + extra
+        assert mes_run(setup, B, record=False).selected == mes_run(setup, B).selected
+
+
+def test_ties_are_broken_by_project_id_as_string():
+    # "10" and "9" tie on everything; pabutools picks "10" because "10" < "9" as strings
+    e = Election.from_ballots(["9", "10"], [10, 10], 10, [["9", "10"], ["9", "10"]])
+    for rule in ("greedy", "mes", "mes-add1", "mes-greedy", "phragmen"):
+        assert count(e, rule).selected == ["10"], rule
+        assert pabutools_outcome(e, rule)[0] == ["10"]
+
+
+def test_votes_then_cost_tie_break():
+    # a and b tie (same supporters); b is cheaper, so votes-then-cost prefers it
+    e = Election.from_ballots(["a", "b"], [10, 5], 10, [["a", "b"], ["a", "b"]])
+    for rule in ("greedy", "mes", "mes-greedy"):
+        assert count(e, rule).selected == ["a"], rule
+        assert count(e, rule, tie_break="votes-then-cost").selected == ["b"], rule
+        assert pabutools_outcome(e, rule, tie_break="votes-then-cost")[0] == ["b"]
+
+
+def test_cumulative_rules_other_than_greedy_are_refused():
+    from planning.counting import RuleNotApplicable
+
+    e = Election.from_ballots(["a"], [1], 1, [{"a": 2}])
+    for rule in ("mes", "mes-add1", "mes-greedy", "phragmen"):
+        with pytest.raises(RuleNotApplicable, match="approval"):
+            count(e, rule)
+    assert count(e, "greedy").selected == ["a"]
