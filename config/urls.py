@@ -1,10 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+
+home = reverse_lazy("consult:home")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Django's account views with Cabildo's templates (templates/registration/).
+    path("accounts/login/", auth_views.LoginView.as_view(next_page=home), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page=home), name="logout"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("plans/", include("planning.urls")),
+    # Other apps mount above this line: consult ends with a catch-all /<city>/<consultation>/.
     path("", include("consult.urls")),
 ]
 

@@ -281,12 +281,14 @@ class Consultation(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=~Q(voting_method="approval") | Q(max_choices__gte=1),
+                condition=~Q(voting_method="approval")
+                | Q(max_choices__isnull=False, max_choices__gte=1),
                 name="consultation_approval_has_max_choices",
                 violation_error_message=_("Approval voting needs a maximum number of choices."),
             ),
             models.CheckConstraint(
-                condition=~Q(voting_method="cumulative") | Q(max_points__gte=1),
+                condition=~Q(voting_method="cumulative")
+                | Q(max_points__isnull=False, max_points__gte=1),
                 name="consultation_cumulative_has_points",
                 violation_error_message=_("Cumulative voting needs a number of points."),
             ),

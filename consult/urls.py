@@ -1,10 +1,46 @@
-from django.urls import path
+"""URL scheme: /accounts/… for the person, /moderation/<city>/… for moderators,
+/<city>/<consultation>/… for everything about one consultation (see docs/web.md)."""
+from django.urls import include, path
 
 from . import views
 
 app_name = "consult"
 
+account_urls = [
+    path("signup/", views.signup, name="signup"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/data.json", views.data_download, name="data_download"),
+    path("profile/delete/", views.account_delete, name="account_delete"),
+    path("participation/", views.my_participation, name="my_participation"),
+]
+
+moderation_urls = [
+    path("", views.moderation_queue, name="moderation"),
+    path("<str:kind>/<int:pk>/", views.moderate, name="moderate"),
+]
+
+consultation_urls = [
+    path("", views.consultation_detail, name="consultation"),
+    path("proposals/", views.proposal_list, name="proposals"),
+    path("proposals/new/", views.proposal_create, name="proposal_create"),
+    path("proposals/<int:pk>/", views.proposal_detail, name="proposal"),
+    path("proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
+    path("proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
+    path("proposals/<int:pk>/support/", views.proposal_support, name="proposal_support"),
+    path("proposals/<int:pk>/unsupport/", views.proposal_unsupport, name="proposal_unsupport"),
+    path("proposals/<int:pk>/comments/", views.comment_create, name="comment_create"),
+    path("proposals/<int:pk>/flag/", views.flag, name="proposal_flag"),
+    path("proposals/<int:pk>/comments/<int:comment_pk>/flag/", views.flag, name="comment_flag"),
+    path("vote/", views.vote, name="vote"),
+    path("vote/receipt/", views.vote_receipt, name="vote_receipt"),
+    path("results/", views.results, name="results"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include(account_urls)),
+    path("moderation/<slug:city>/", include(moderation_urls)),
+    # Last: two free slugs would shadow any later prefix.
+    path("<slug:city>/<slug:slug>/", include(consultation_urls)),
 ]

@@ -1,0 +1,228 @@
+"""Web forms. They only shape input; the rules live in services.py and surface here as errors."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from .models import City, Comment, Consultation, Flag, ModerationDecision, Participant, Proposal
+
+DEMOGRAPHICS_HELP = _(
+    "Optional. We use these answers only to show, in aggregate, whether the people taking part "
+    "reflect the city (groups of fewer than 10 people are never shown). They are never shown "
+    "next to your name or your vote, and you can change or remove them at any time."
+)
+
+
+class ProfileFields(forms.Form):
+    district = forms.CharField(
+        label=_("District or neighbourhood"), max_length=120, required=False,
+        help_text=_("Optional. Helps find proposals near you."),
+    )
+    age_band = forms.ChoiceField(
+        label=_("Age"), required=False,
+        choices=[("", _("I prefer not to say"))] + list(Participant.AgeBand.choices),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), required=False,
+        choices=[("", _("I prefer not to say"))] + list(Participant.Gender.choices),
+    )
+
+
+class SignupForm(UserCreationForm):
+    """A new account and its participant profile (created by services.participant_register)."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("Only used to reset your password. Never shown to anyone."),
+    )
+    city = forms.ModelChoiceField(
+        label=_("Your city"), queryset=City.objects.filter(kind=City.Kind.CITY),
+        empty_label=_("Choose your city"),
+        help_text=_("You take part in the consultations of this city."),
+    )
+    district = ProfileFields.base_fields["district"]
+    age_band = ProfileFields.base_fields["age_band"]
+    gender = ProfileFields.base_fields["gender"]
+    consent = forms.BooleanField(
+        label=_("I agree that Cabildo stores my answers to run the consultation."),
+        help_text=_(
+            "Your proposals and comments are public under your user name. Your votes are "
+            "secret: only totals are published. You can download your data or delete your "
+            "account at any time."
+        ),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address already exists."))
+        return email
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account is deleted for good."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password
+
+
+class ProposalForm(forms.Form):
+    """A proposal with one optional cost field per plan year."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One or two sentences shown in the list of proposals."),
+    )
+    body = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "What you propose, with whom and what it should achieve. You can use Markdown: "
+            "## heading, **bold**, - list item, [link](https://…)."
+        ),
+    )
+    theme = forms.ModelChoiceField(label=_("Theme"), queryset=None, empty_label=None)
+    action_kind = forms.ChoiceField(
+        label=_("Kind of international action"), choices=Proposal.ActionKind.choices
+    )
+    estimated_cost = forms.DecimalField(
+        label=_("Estimated cost"), max_digits=16, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))], localize=True,
+    )
+    partners = forms.CharField(
+        label=_("Partner cities or networks"), max_length=300, required=False,
+        help_text=_("Optional, e.g. Montevideo, Eurocities."),
+    )
+    district = forms.CharField(
+        label=_("District"), max_length=120, required=False,
+        help_text=_("Optional: the district most concerned."),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Submit as"), queryset=None, required=False, empty_label=_("Myself"),
+    )
+
+    def __init__(self, *args, consultation: Consultation, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+        self.fields["theme"].queryset = consultation.themes.all()
+        organisations = user.organisations.filter(city_id=consultation.city_id)
+        self.fields["organisation"].queryset = organisations
+        if not organisations.exists():
+            del self.fields["organisation"]
+        self.fields["estimated_cost"].label = _("Estimated cost (%(currency)s)") % {
+            "currency": consultation.currency
+        }
+        for year in self.years:
+            self.fields[f"cost_{year}"] = forms.DecimalField(
+                label=str(year), required=False, max_digits=16, decimal_places=2,
+                validators=[MinValueValidator(Decimal("0"))], localize=True,
+            )
+
+    @property
+    def years(self) -> range:
+        return range(self.consultation.plan_start_year, self.consultation.plan_end_year + 1)
+
+    def year_fields(self):
+        return [self[f"cost_{year}"] for year in self.years]
+
+    def main_fields(self):
+        return [field for field in self if not field.name.startswith("cost_")]
+
+    def clean(self):
+        data = super().clean()
+        costs = self.year_costs(data)
+        total = data.get("estimated_cost")
+        if costs and total is not None and sum(costs.values(), Decimal("0")) != total:
+            self.add_error(None, _("The costs per year must add up to the estimated cost."))
+        return data
+
+    def year_costs(self, data=None) -> dict[int, Decimal]:
+        data = data if data is not None else self.cleaned_data
+        return {
+            year: data[f"cost_{year}"]
+            for year in self.years
+            if data.get(f"cost_{year}") is not None
+        }
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {
+            name: data[name]
+            for name in ("title", "summary", "body", "theme", "action_kind", "estimated_cost",
+                         "partners", "district")
+        }
+        fields["organisation"] = data.get("organisation")
+        return fields
+
+    @classmethod
+    def initial_from(cls, proposal: Proposal) -> dict:
+        initial = {
+            name: getattr(proposal, name)
+            for name in ("title", "summary", "body", "theme", "action_kind", "estimated_cost",
+                         "partners", "district", "organisation")
+        }
+        for cost in proposal.year_costs.all():
+            initial[f"cost_{cost.year}"] = cost.amount
+        return initial
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you withdraw the proposal?"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown to everyone on the proposal's page."),
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"), max_length=Comment._meta.get_field("body").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with it?"), choices=Flag.Reason.choices, widget=forms.RadioSelect
+    )
+    detail = forms.CharField(
+        label=_("Details (optional)"), max_length=500, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ModerationForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Decision"), choices=ModerationDecision.Action.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason shown to the author"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,88 @@
+"""Template helpers: money and numbers for the active language, deadlines in a city's local
+time with the exact hour, sanitised Markdown."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django import template
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from consult.markdown import render_markdown
+from consult.models import City
+
+register = template.Library()
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """1234567.5 → "1,234,567.50 MXN" (grouping and decimal mark follow the active language)."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(value)
+    places = 0 if amount == amount.to_integral_value() else 2
+    number = formats.number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return f"{number}\u00a0{currency}".strip()
+
+
+@register.filter
+def number(value) -> str:
+    """An integer with the language's thousands separator."""
+    if value is None or value == "":
+        return ""
+    return formats.number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+def zone_label(city: City) -> str:
+    """A city's local time is called after the city; networks use their time zone's city."""
+    if city.kind == City.Kind.CITY:
+        return city.name
+    return city.timezone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def local_moment(moment: datetime, city: City) -> tuple[str, str, str]:
+    local = moment.astimezone(city.tzinfo)
+    return (
+        formats.date_format(local, "DATE_FORMAT"),
+        local.strftime("%H:%M"),
+        local.isoformat(),
+    )
+
+
+@register.simple_tag
+def deadline(moment: datetime, city: City) -> str:
+    """<time> with the date and exact hour in the city's local time, e.g.
+    "May 31, 2027, 23:59 (Lima time)"."""
+    if moment is None:
+        return ""
+    day, hour, iso = local_moment(moment, city)
+    text = _("%(date)s, %(time)s (%(zone)s time)") % {
+        "date": day, "time": hour, "zone": zone_label(city)
+    }
+    return format_html('<time datetime="{}">{}</time>', iso, text)
+
+
+@register.simple_tag
+def until(moment: datetime, city: City) -> str:
+    """"until 23:59, Lima time, on May 31, 2027"."""
+    if moment is None:
+        return ""
+    day, hour, iso = local_moment(moment, city)
+    text = _("until %(time)s, %(zone)s time, on %(date)s") % {
+        "date": day, "time": hour, "zone": zone_label(city)
+    }
+    return format_html('<time datetime="{}">{}</time>', iso, text)
+
+
+@register.filter
+def markdown(text: str):
+    return render_markdown(text)
+
+
+@register.filter
+def get_item(mapping, key):
+    if not mapping:
+        return None
+    return mapping.get(key)
