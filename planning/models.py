@@ -1,4 +1,5 @@
-"""Planning records. A CountRun is the immutable record of one count of a consultation."""
+"""Planning records. A CountRun is the immutable record of one count of a consultation; a
+StrategyPlan is drafted from it and frozen into PlanVersions for the council's review."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -6,7 +7,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from consult.models import MONEY, Consultation, CountingRule
+from consult.models import (
+    CURRENCY_VALIDATOR,
+    MONEY,
+    City,
+    Consultation,
+    CountingRule,
+    Proposal,
+    Theme,
+)
 
 
 class CountRun(models.Model):
@@ -64,3 +73,469 @@ class CountRun(models.Model):
     @property
     def explanations(self) -> dict[str, dict]:
         return self.outcome.get("explanations", {})
+
+
+# --- strategy plans ----------------------------------------------------------------------------
+# A plan drafted from a count: objectives (strategic axes), actions (plan lines traceable to the
+# citizens' proposals), budget lines per year and indicators, IATI-aligned where it fits.
+# Workflows live in services.py; these models hold fields, constraints and small properties.
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    RETURNED = "returned", _("Returned for changes")
+    APPROVED = "approved", _("Approved")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class StrategyPlan(models.Model):
+    """A city's multiannual strategy plan. The live, editable working copy; what the council
+    reviewed and approved is kept in frozen PlanVersion snapshots."""
+
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="plans", verbose_name=_("city")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    start_year = models.PositiveSmallIntegerField(_("first year"))
+    end_year = models.PositiveSmallIntegerField(_("last year"))
+    currency = models.CharField(_("currency"), max_length=3, validators=[CURRENCY_VALIDATOR])
+    envelope = models.DecimalField(
+        _("total envelope"), **MONEY, null=True, blank=True,
+        help_text=_("The money available over the whole period; empty for no limit."),
+    )
+    consultations = models.ManyToManyField(
+        Consultation, related_name="plans", blank=True, verbose_name=_("source consultations")
+    )
+    count_run = models.ForeignKey(
+        CountRun, on_delete=models.PROTECT, null=True, blank=True, related_name="plans",
+        verbose_name=_("source count"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    approved_version = models.ForeignKey(
+        "PlanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("approved version"),
+        help_text=_("The version in force: public, and the basis for monitoring."),
+    )
+    draft_report = models.JSONField(
+        _("draft report"), default=dict, blank=True,
+        help_text=_("What drafting from the count did: actions shifted, conflicts left."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("strategy plan")
+        verbose_name_plural = _("strategy plans")
+        ordering = ["-start_year", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__gte=models.F("start_year")),
+                name="plan_period_ordered",
+                violation_error_message=_("The plan cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(envelope__isnull=True) | Q(envelope__gte=0),
+                name="plan_envelope_not_negative",
+                violation_error_message=_("The envelope cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start_year, self.end_year + 1))
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)
+
+
+class PlanYearCeiling(models.Model):
+    """The most the plan may spend in one year."""
+
+    plan = models.ForeignKey(StrategyPlan, on_delete=models.CASCADE, related_name="ceilings")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("ceiling"), **MONEY)
+
+    class Meta:
+        verbose_name = _("annual ceiling")
+        verbose_name_plural = _("annual ceilings")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year"], name="unique_plan_year_ceiling"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="plan_ceiling_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.amount}"
+
+
+class ResultLevel(models.TextChoices):
+    OUTPUT = "output", _("Output")
+    OUTCOME = "outcome", _("Outcome")
+    IMPACT = "impact", _("Impact")
+
+
+class Objective(models.Model):
+    """A strategic axis of the plan (by default one per consultation theme)."""
+
+    plan = models.ForeignKey(StrategyPlan, on_delete=models.CASCADE, related_name="objectives")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("consultation theme"),
+    )
+    result_level = models.CharField(
+        _("result level"), max_length=8, choices=ResultLevel.choices,
+        default=ResultLevel.OUTCOME,
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Action(models.Model):
+    """A plan line, traceable to the proposals it comes from."""
+
+    plan = models.ForeignKey(StrategyPlan, on_delete=models.CASCADE, related_name="actions")
+    objective = models.ForeignKey(
+        Objective, on_delete=models.PROTECT, related_name="actions", verbose_name=_("objective")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    department = models.CharField(_("responsible department"), max_length=200, blank=True)
+    partner_cities = models.ManyToManyField(
+        City, related_name="partner_actions", blank=True, verbose_name=_("partner cities")
+    )
+    partners = models.CharField(
+        _("partner organisations and networks"), max_length=300, blank=True
+    )
+    proposals = models.ManyToManyField(
+        Proposal, related_name="plan_actions", blank=True,
+        verbose_name=_("citizens' proposals behind it"),
+    )
+    rank = models.PositiveIntegerField(
+        _("rank in the count"), null=True, blank=True,
+        help_text=_("Position in the count's selection order; empty for actions added by hand."),
+    )
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = [models.F("rank").asc(nulls_last=True), "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FundingSource(models.TextChoices):
+    MUNICIPAL = "municipal", _("Municipal budget")
+    NATIONAL = "national", _("National government")
+    INTERNATIONAL = "international", _("EU / international cooperation")
+    PARTNER_CITY = "partner_city", _("Partner city")
+    PRIVATE = "private", _("Private")
+    OTHER = "other", _("Other")
+
+
+class BudgetLine(models.Model):
+    """Money for one action in one year (IATI: budget per period of at most one year)."""
+
+    class Type(models.TextChoices):
+        ORIGINAL = "original", _("Original")
+        REVISED = "revised", _("Revised")
+
+    class Status(models.TextChoices):
+        INDICATIVE = "indicative", _("Indicative")
+        COMMITTED = "committed", _("Committed")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="budget_lines")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, validators=[CURRENCY_VALIDATOR])
+    source = models.CharField(
+        _("funding source"), max_length=16, choices=FundingSource.choices,
+        default=FundingSource.MUNICIPAL,
+    )
+    type = models.CharField(_("type"), max_length=8, choices=Type.choices, default=Type.ORIGINAL)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.INDICATIVE
+    )
+    spent = models.DecimalField(
+        _("spent"), **MONEY, null=True, blank=True, help_text=_("Recorded during monitoring.")
+    )
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["year", "source", "type", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "year", "source", "type"], name="unique_budget_line"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="budget_line_amount_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(spent__isnull=True) | Q(spent__gte=0),
+                name="budget_line_spent_not_negative",
+                violation_error_message=_("Spending cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.year} · {self.amount} {self.currency}"
+
+
+class Indicator(models.Model):
+    """How progress is measured, for an action or an objective (exactly one)."""
+
+    class Measure(models.TextChoices):
+        UNIT = "unit", _("Unit (count)")
+        PERCENTAGE = "percentage", _("Percentage")
+        NOMINAL = "nominal", _("Nominal")
+        ORDINAL = "ordinal", _("Ordinal")
+        QUALITATIVE = "qualitative", _("Qualitative")
+
+    plan = models.ForeignKey(StrategyPlan, on_delete=models.CASCADE, related_name="indicators")
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators",
+        verbose_name=_("action"),
+    )
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators",
+        verbose_name=_("objective"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    measure = models.CharField(
+        _("measure"), max_length=12, choices=Measure.choices, default=Measure.UNIT
+    )
+    unit_label = models.CharField(_("unit"), max_length=60, blank=True)
+    ascending = models.BooleanField(
+        _("higher is better"), default=True,
+        help_text=_("Untick when progress means the value goes down."),
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    baseline_value = models.DecimalField(
+        _("baseline value"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    baseline_comment = models.CharField(_("baseline (in words)"), max_length=300, blank=True)
+    means_of_verification = models.TextField(_("means of verification"), blank=True)
+    assumptions = models.TextField(_("assumptions"), blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__isnull=False, objective__isnull=True)
+                | Q(action__isnull=True, objective__isnull=False),
+                name="indicator_targets_one_thing",
+                violation_error_message=_(
+                    "An indicator belongs to an action or to an objective, not both."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_baseline(self) -> bool:
+        return self.baseline_year is not None and (
+            self.baseline_value is not None or bool(self.baseline_comment)
+        )
+
+
+class IndicatorPeriod(models.Model):
+    """Target (set when planning) and actual (recorded in monitoring) of an indicator in a year."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="periods")
+    year = models.PositiveSmallIntegerField(_("year"))
+    target = models.DecimalField(
+        _("target"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    target_comment = models.CharField(_("target (in words)"), max_length=300, blank=True)
+    actual = models.DecimalField(
+        _("actual"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    actual_comment = models.CharField(_("actual (in words)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator period")
+        verbose_name_plural = _("indicator periods")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="unique_indicator_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} · {self.year}"
+
+    @property
+    def has_target(self) -> bool:
+        return self.target is not None or bool(self.target_comment)
+
+
+class _Immutable(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError(f"{type(self).__name__} records are immutable; create a new one.")
+        super().save(*args, **kwargs)
+
+
+class PlanVersion(_Immutable):
+    """A frozen snapshot of the whole plan, made when it is submitted for review. Immutable like
+    CountRun: what the council saw stays what it saw."""
+
+    plan = models.ForeignKey(StrategyPlan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("snapshot"))
+    checks = models.JSONField(_("checks at submission"), default=list)
+    note = models.TextField(_("note to the council"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="unique_plan_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · v{self.number}"
+
+
+class ReviewDecision(_Immutable):
+    """A council member's decision on a submitted version: approve or return, with a reason."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        RETURN = "return", _("Return for changes")
+
+    plan = models.ForeignKey(StrategyPlan, on_delete=models.CASCADE, related_name="decisions")
+    version = models.OneToOneField(
+        PlanVersion, on_delete=models.CASCADE, related_name="decision"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("council member"),
+    )
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="return") | ~Q(reason=""),
+                name="review_return_has_reason",
+                violation_error_message=_("Returning a plan needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.get_decision_display()}"
+
+
+class PlanComment(models.Model):
+    """A remark on the plan or on one of its actions, during review."""
+
+    plan = models.ForeignKey(StrategyPlan, on_delete=models.CASCADE, related_name="comments")
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments",
+        verbose_name=_("version"),
+    )
+    action = models.ForeignKey(
+        Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments",
+        verbose_name=_("action"),
+    )
+    action_title = models.CharField(_("action (as it was titled)"), max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("comment"), max_length=4000)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan comment")
+        verbose_name_plural = _("plan comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class PlanChange(models.Model):
+    """The audit log: who changed what in a plan, when. Written by every plan service."""
+
+    class Kind(models.TextChoices):
+        DRAFTED = "drafted", _("Drafted from the count")
+        PLAN_EDITED = "plan_edited", _("Plan details edited")
+        OBJECTIVE_ADDED = "objective_added", _("Objective added")
+        OBJECTIVE_EDITED = "objective_edited", _("Objective edited")
+        OBJECTIVE_REMOVED = "objective_removed", _("Objective removed")
+        ACTION_ADDED = "action_added", _("Action added")
+        ACTION_EDITED = "action_edited", _("Action edited")
+        ACTION_REMOVED = "action_removed", _("Action removed")
+        LINE_ADDED = "line_added", _("Budget line added")
+        LINE_EDITED = "line_edited", _("Budget line edited")
+        LINE_REMOVED = "line_removed", _("Budget line removed")
+        INDICATOR_ADDED = "indicator_added", _("Indicator added")
+        INDICATOR_EDITED = "indicator_edited", _("Indicator edited")
+        INDICATOR_REMOVED = "indicator_removed", _("Indicator removed")
+        SUBMITTED = "submitted", _("Submitted for review")
+        COMMENTED = "commented", _("Commented")
+        RETURNED = "returned", _("Returned for changes")
+        APPROVED = "approved", _("Approved")
+        SUPERSEDED = "superseded", _("Superseded by a later plan")
+        REVISION_STARTED = "revision_started", _("Revision started")
+        SPENDING_RECORDED = "spending_recorded", _("Spending recorded")
+        ACTUAL_RECORDED = "actual_recorded", _("Indicator actual recorded")
+
+    plan = models.ForeignKey(StrategyPlan, on_delete=models.CASCADE, related_name="changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan change")
+        verbose_name_plural = _("plan changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.get_kind_display()}"

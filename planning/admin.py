@@ -1,0 +1,107 @@
+"""Admin: read-mostly views of plans. Versions, decisions and the change log are records: the
+admin shows them but cannot change them (writes go through the services)."""
+from django.contrib import admin
+
+from .models import (
+    Action,
+    BudgetLine,
+    CountRun,
+    Indicator,
+    IndicatorPeriod,
+    Objective,
+    PlanChange,
+    PlanComment,
+    PlanVersion,
+    PlanYearCeiling,
+    ReviewDecision,
+    StrategyPlan,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CountRun)
+class CountRunAdmin(ReadOnlyAdmin):
+    list_display = ["consultation", "rule", "is_official", "n_ballots", "total_cost",
+                    "created_at"]
+    list_filter = ["rule", "is_official"]
+    list_select_related = ["consultation"]
+
+
+class CeilingInline(admin.TabularInline):
+    model = PlanYearCeiling
+    extra = 0
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = Objective
+    extra = 0
+    fields = ["title", "result_level", "position"]
+
+
+@admin.register(StrategyPlan)
+class StrategyPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "city", "start_year", "end_year", "status", "updated_at"]
+    list_filter = ["status", "city"]
+    list_select_related = ["city"]
+    search_fields = ["title"]
+    readonly_fields = ["status", "approved_version", "count_run", "draft_report", "created_by"]
+    inlines = [CeilingInline, ObjectiveInline]
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "plan", "objective", "rank"]
+    list_select_related = ["plan", "objective"]
+    list_filter = ["plan__city"]
+    search_fields = ["title"]
+    raw_id_fields = ["proposals"]
+    inlines = [BudgetLineInline]
+
+
+class PeriodInline(admin.TabularInline):
+    model = IndicatorPeriod
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["title", "plan", "measure", "baseline_year"]
+    list_select_related = ["plan"]
+    inlines = [PeriodInline]
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "number", "created_by", "created_at"]
+    list_select_related = ["plan", "created_by"]
+
+
+@admin.register(ReviewDecision)
+class ReviewDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "version", "decision", "reviewer", "created_at"]
+    list_select_related = ["plan", "version", "reviewer"]
+
+
+@admin.register(PlanComment)
+class PlanCommentAdmin(admin.ModelAdmin):
+    list_display = ["plan", "author", "action_title", "created_at"]
+    list_select_related = ["plan", "author"]
+
+
+@admin.register(PlanChange)
+class PlanChangeAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "kind", "user", "detail", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["plan", "user"]

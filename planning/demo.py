@@ -1,0 +1,161 @@
+"""Demo plans, seeded after consult.demo.seed_demo (which calls `seed_plans()` at its end).
+
+- Mexico City, "estrategia-internacional-2027-2030": drafted from the official count, submitted,
+  returned once by the council with a comment, fixed, resubmitted and approved (public).
+- Montevideo: a small closed consultation ("prioridades-internacionales-2027-2028") with its
+  own participants and ballots, counted, and a draft plan the planners are still working on.
+
+Idempotent: a consultation that already has a plan is left alone. The Mexico City count uses
+the rule "mes" when no official count exists yet: the consultation's own rule, "mes-add1",
+takes about 40 s on the demo ballots with today's engine (same ballots, fewer rounds).
+"""
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from consult import demo as consult_demo
+from consult import services as consult_services
+from consult.models import City, CityRole, Consultation, CountingRule, Participant, VotingMethod
+
+from . import services
+from .models import StrategyPlan
+
+DEMO_RULE = CountingRule.MES
+MONTEVIDEO_SLUG = "prioridades-internacionales-2027-2028"
+
+
+def _user(username: str, *, city: City, role: str | None = None):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"email": f"{username}@demo.cabildo.example"}
+    )
+    if created:
+        user.set_password(consult_demo.DEMO_PASSWORD)
+        user.save()
+        Participant.objects.get_or_create(user=user, defaults={"city": city, "is_verified": True})
+    if role:
+        CityRole.objects.get_or_create(user=user, city=city, role=role)
+    return user
+
+
+def _official_run(consultation: Consultation, planner):
+    return services.count_run_official_for(consultation=consultation, user=planner,
+                                           rule=DEMO_RULE)
+
+
+def _complete_indicators(plan: StrategyPlan, planner, *, how_many: int) -> None:
+    """Fill baselines and targets of the first indicators, as planners would."""
+    for n, indicator in enumerate(plan.indicators.select_related("action")
+                                  .order_by("action__rank")[:how_many]):
+        services.indicator_update(
+            indicator=indicator, user=planner,
+            title=f"Personas participantes: {indicator.action.title}"[:200],
+            unit_label="personas", baseline_year=plan.start_year - 1,
+            baseline_value=Decimal(0),
+            means_of_verification="Listas de asistencia e informe anual publicado.",
+            assumptions="Las ciudades socias mantienen su compromiso.",
+            targets={year: Decimal(50 * (i + 1) + 10 * n) for i, year in enumerate(plan.years)},
+        )
+
+
+def seed_mexico_city_plan() -> StrategyPlan | None:
+    consultation = Consultation.objects.select_related("city").filter(
+        city__slug="ciudad-de-mexico", slug="estrategia-internacional-2027-2030"
+    ).first()
+    if consultation is None or consultation.plans.exists():
+        return None
+    city = consultation.city
+    planner = _user("planificador", city=city, role=CityRole.Role.PLANNER)
+    council = _user("concejal", city=city, role=CityRole.Role.COUNCIL)
+    run = _official_run(consultation, planner)
+    per_year = (consultation.budget / (consultation.plan_end_year - consultation.plan_start_year
+                                       + 1)).quantize(Decimal("1"))
+    plan, _conflicts = services.plan_draft_from_count(
+        count_run=run, user=planner,
+        title="Plan de acción internacional de la Ciudad de México 2027–2030",
+        ceilings={year: per_year for year in range(consultation.plan_start_year,
+                                                   consultation.plan_end_year + 1)},
+    )
+    services.plan_update(
+        plan=plan, user=planner, title=plan.title,
+        description="Plan elaborado a partir de la consulta ciudadana 2027–2030: cada acción "
+                    "proviene de propuestas seleccionadas por el voto.",
+        envelope=plan.envelope,
+    )
+    first = plan.actions.order_by("rank").first()
+    services.action_update(action=first, user=planner,
+                           department="Coordinación General de Asuntos Internacionales")
+    _complete_indicators(plan, planner, how_many=3)
+    services.plan_submit(plan=plan, user=planner, note="Primera versión para el Cabildo.")
+    services.plan_comment_create(
+        plan=plan, user=council, action=first,
+        body="La primera anualidad concentra demasiado gasto; repártanlo en más años y "
+             "completen los indicadores.",
+    )
+    services.plan_review_decide(
+        plan=plan, user=council, decision="return",
+        reason="Repartir el gasto de la primera acción y completar indicadores.",
+    )
+    line = first.budget_lines.order_by("-amount").first()
+    if line is not None and line.year < plan.end_year:
+        moved = (line.amount / 2).quantize(Decimal("0.01"))
+        services.budget_line_update(line=line, user=planner, amount=line.amount - moved)
+        later = first.budget_lines.filter(year=plan.end_year, source=line.source,
+                                          type=line.type).first()
+        if later:
+            services.budget_line_update(line=later, user=planner, amount=later.amount + moved)
+        else:
+            services.budget_line_create(action=first, user=planner, year=plan.end_year,
+                                        amount=moved)
+    _complete_indicators(plan, planner, how_many=6)
+    services.plan_submit(plan=plan, user=planner, note="Gasto repartido, indicadores completos.")
+    services.plan_review_decide(plan=plan, user=council, decision="approve",
+                                reason="Aprobado por el Cabildo.")
+    return plan
+
+
+def seed_montevideo_plan() -> StrategyPlan | None:
+    city = City.objects.filter(slug="montevideo").first()
+    if city is None:
+        return None
+    consultation = Consultation.objects.filter(city=city, slug=MONTEVIDEO_SLUG).first()
+    if consultation is not None and consultation.plans.exists():
+        return None
+    planner = _user("planificador-montevideo", city=city, role=CityRole.Role.PLANNER)
+    _user("concejala-montevideo", city=city, role=CityRole.Role.COUNCIL)
+    rng = random.Random(f"{consult_demo.SEED}-{MONTEVIDEO_SLUG}")
+    if consultation is None:
+        at = consult_demo._local_midnight  # noqa: SLF001 - the demo's own date helper
+        consultation = consult_services.consultation_create(
+            city=city, slug=MONTEVIDEO_SLUG,
+            title="Prioridades internacionales de Montevideo 2027–2028",
+            description="Consulta breve para priorizar la cooperación internacional.",
+            plan_start_year=2027, plan_end_year=2028, budget=Decimal("20000000"),
+            proposals_open_at=at(city, -90), proposals_close_at=at(city, -60, 23, 59),
+            voting_opens_at=at(city, -50), voting_closes_at=at(city, -36, 23, 59),
+            results_at=at(city, -30, 12),
+            voting_method=VotingMethod.APPROVAL, max_choices=3,
+            counting_rule=CountingRule.GREEDY, min_supports=0,
+        )
+        people = consult_demo.seed_participants(city=city, count=300, rng=rng)
+        proposals = consult_demo.seed_proposals(consultation=consultation, authors=people[:20],
+                                                count_per_theme=4, rng=rng)
+        consult_demo.seed_votes(consultation=consultation, proposals=proposals,
+                                participants=people, rng=rng, supports_per_person=(1, 3),
+                                turnout=0.7)
+    run = services.count_run_official_for(consultation=consultation, user=planner)
+    plan, _conflicts = services.plan_draft_from_count(
+        count_run=run, user=planner, title="Montevideo en el mundo 2027–2028 (borrador)",
+        ceilings={2027: Decimal("8000000"), 2028: Decimal("12000000")},
+    )
+    return plan
+
+
+@transaction.atomic
+def seed_plans() -> list[StrategyPlan]:
+    """Seed the demo plans; returns the plans created by this call (none when already there)."""
+    return [plan for plan in (seed_mexico_city_plan(), seed_montevideo_plan()) if plan]

@@ -1,0 +1,249 @@
+"""Forms of the plan pages. They only parse input; the services decide (and their errors come
+back as form errors). Fields come from the models so labels and limits stay in one place."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consult.models import City, Proposal
+
+from .models import (
+    Action,
+    BudgetLine,
+    Indicator,
+    Objective,
+    ReviewDecision,
+    StrategyPlan,
+)
+
+MONEY_FIELD = {"max_digits": 16, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+def _ceiling_fields(form: forms.Form, years: list[int], initial: dict | None = None) -> None:
+    initial = initial or {}
+    for year in years:
+        form.fields[f"ceiling_{year}"] = forms.DecimalField(
+            label=_("Ceiling for %(year)s") % {"year": year}, required=False,
+            initial=initial.get(year), **MONEY_FIELD,
+        )
+
+
+def ceilings_of(form: forms.Form, years: list[int]) -> dict[int, Decimal | None]:
+    return {year: form.cleaned_data.get(f"ceiling_{year}") for year in years}
+
+
+class DraftForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title of the plan"), max_length=200, required=False,
+        help_text=_("Leave empty to name it after the consultation."),
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        _ceiling_fields(self, years)
+        self.years = years
+
+    def ceilings(self) -> dict[int, Decimal | None]:
+        return ceilings_of(self, self.years)
+
+
+class PlanForm(forms.Form):
+    def __init__(self, *args, plan: StrategyPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(
+            StrategyPlan, fields=["title", "description", "envelope"]
+        ))
+        self.initial.update({"title": plan.title, "description": plan.description,
+                             "envelope": plan.envelope})
+        _ceiling_fields(self, plan.years,
+                        {c.year: c.amount for c in plan.ceilings.all()})
+        self.years = plan.years
+
+    def ceilings(self) -> dict[int, Decimal | None]:
+        return ceilings_of(self, self.years)
+
+
+class ObjectiveForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(
+            Objective, fields=["title", "description", "result_level", "position"]
+        ))
+
+
+class ActionForm(forms.Form):
+    def __init__(self, *args, plan: StrategyPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(
+            Action, fields=["objective", "title", "description", "department", "partners",
+                            "partner_cities", "proposals", "rank"]
+        ))
+        self.fields["objective"].queryset = plan.objectives.all()
+        self.fields["objective"].empty_label = None
+        self.fields["partner_cities"].queryset = City.objects.exclude(pk=plan.city_id)
+        self.fields["partner_cities"].required = False
+        self.fields["proposals"].queryset = Proposal.objects.filter(
+            consultation__in=plan.consultations.all()
+        ).order_by("title")
+        self.fields["proposals"].required = False
+        self.fields["proposals"].help_text = _("Hold Ctrl (or Cmd) to choose several.")
+
+
+class BudgetLineForm(forms.Form):
+    def __init__(self, *args, plan: StrategyPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"] = forms.ModelChoiceField(
+            label=_("Action"), queryset=plan.actions.all(), empty_label=None
+        )
+        self.fields["year"] = forms.TypedChoiceField(
+            label=_("Year"), coerce=int, choices=[(y, y) for y in plan.years]
+        )
+        self.fields["amount"] = forms.DecimalField(label=_("Amount"), **MONEY_FIELD)
+        self.fields.update(forms.fields_for_model(BudgetLine, fields=["source", "type", "status"]))
+
+
+class IndicatorForm(forms.Form):
+    attached_to = forms.ChoiceField(label=_("Measures the results of"))
+
+    def __init__(self, *args, plan: StrategyPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attached_to"].choices = [
+            (_("Actions"), [(f"action-{a.pk}", a.title) for a in plan.actions.all()]),
+            (_("Objectives"), [(f"objective-{o.pk}", o.title) for o in plan.objectives.all()]),
+        ]
+        self.fields.update(forms.fields_for_model(Indicator, fields=[
+            "title", "measure", "unit_label", "ascending", "baseline_year", "baseline_value",
+            "baseline_comment", "means_of_verification", "assumptions",
+        ]))
+        self.years = plan.years
+        for year in plan.years:
+            self.fields[f"target_{year}"] = forms.DecimalField(
+                label=_("Target for %(year)s") % {"year": year}, required=False,
+                max_digits=16, decimal_places=4,
+            )
+            self.fields[f"target_comment_{year}"] = forms.CharField(
+                label=_("Target for %(year)s, in words") % {"year": year}, required=False,
+                max_length=300,
+            )
+        self.plan = plan
+
+    def clean_attached_to(self):
+        kind, _sep, pk = self.cleaned_data["attached_to"].partition("-")
+        model = {"action": Action, "objective": Objective}.get(kind)
+        found = None
+        if model is not None and pk.isdigit():
+            found = model.objects.filter(pk=int(pk), plan=self.plan).first()
+        if found is None:
+            raise forms.ValidationError(_("Choose an action or an objective of this plan."))
+        return found
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        target = data.pop("attached_to")
+        kwargs = {
+            "action": target if isinstance(target, Action) else None,
+            "objective": target if isinstance(target, Objective) else None,
+            "targets": {year: data.pop(f"target_{year}") for year in self.years},
+            "target_comments": {year: data.pop(f"target_comment_{year}") for year in self.years},
+        }
+        return {**data, **kwargs}
+
+    @staticmethod
+    def initial_for(indicator: Indicator) -> dict:
+        initial = {
+            name: getattr(indicator, name) for name in (
+                "title", "measure", "unit_label", "ascending", "baseline_year",
+                "baseline_value", "baseline_comment", "means_of_verification", "assumptions")
+        }
+        initial["attached_to"] = (f"action-{indicator.action_id}" if indicator.action_id
+                                  else f"objective-{indicator.objective_id}")
+        for period in indicator.periods.all():
+            initial[f"target_{period.year}"] = period.target
+            initial[f"target_comment_{period.year}"] = period.target_comment
+        return initial
+
+
+class SubmitForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the council (optional)"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, plan: StrategyPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"] = forms.ModelChoiceField(
+            label=_("About"), queryset=plan.actions.all(), required=False,
+            empty_label=_("The plan as a whole"),
+        )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=ReviewDecision.Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when you return the plan: tell the planners what to change."),
+    )
+
+
+class SpendingForm(forms.Form):
+    """Spending per budget line, one field per line."""
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[f"spent_{line.pk}"] = forms.DecimalField(
+                label=_("Spent: %(action)s, %(year)s") % {"action": line.action.title,
+                                                          "year": line.year},
+                required=False, initial=line.spent, **MONEY_FIELD,
+            )
+
+    def changed_lines(self):
+        for line in self.lines:
+            value = self.cleaned_data.get(f"spent_{line.pk}")
+            if value != line.spent:
+                yield line, value
+
+
+class ActualsForm(forms.Form):
+    """Actual values per indicator and year."""
+
+    def __init__(self, *args, indicators, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cells = []
+        for indicator in indicators:
+            periods = {p.year: p for p in indicator.periods.all()}
+            for year in years:
+                period = periods.get(year)
+                name = f"actual_{indicator.pk}_{year}"
+                self.fields[name] = forms.DecimalField(
+                    label=_("Actual: %(indicator)s, %(year)s") % {
+                        "indicator": indicator.title, "year": year},
+                    required=False, max_digits=16, decimal_places=4,
+                    initial=period.actual if period else None,
+                )
+                self.fields[f"{name}_comment"] = forms.CharField(
+                    label=_("Actual: %(indicator)s, %(year)s, in words") % {
+                        "indicator": indicator.title, "year": year},
+                    required=False, max_length=300,
+                    initial=period.actual_comment if period else "",
+                )
+                self.cells.append((indicator, year, period, name))
+
+    def changed_cells(self):
+        for indicator, year, period, name in self.cells:
+            value = self.cleaned_data.get(name)
+            comment = self.cleaned_data.get(f"{name}_comment") or ""
+            old = (period.actual, period.actual_comment) if period else (None, "")
+            if (value, comment) != old:
+                yield indicator, year, value, comment

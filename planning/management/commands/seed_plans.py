@@ -1,0 +1,15 @@
+"""Seed the demo strategy plans (after `seed_demo`): `python manage.py seed_plans`."""
+from django.core.management.base import BaseCommand
+
+from planning.demo import seed_plans
+
+
+class Command(BaseCommand):
+    help = "Seed the demo strategy plans (Mexico City approved, Montevideo draft). Idempotent."
+
+    def handle(self, *args, **options):
+        plans = seed_plans()
+        for plan in plans:
+            self.stdout.write(f"{plan.city.name}: {plan.title}")
+        if not plans:
+            self.stdout.write("The demo plans were already there (or seed_demo has not run).")

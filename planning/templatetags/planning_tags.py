@@ -1,0 +1,102 @@
+"""Template helpers of the plan pages, and `{% proposal_fate proposal %}` for any page that shows
+a proposal: template libraries are looked up by name when a template renders, so consult's
+proposal page can `{% load planning_tags %}` without consult importing planning."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from planning import selectors
+from planning.models import BudgetLine, FundingSource, Indicator, PlanStatus, ResultLevel
+
+register = template.Library()
+
+
+@register.filter
+def plan_money(value, currency: str = "") -> str:
+    """An amount with the language's grouping and decimal mark: "1,234,567.50 MXN"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    places = 0 if amount == amount.to_integral_value() else 2
+    number = formats.number_format(amount, decimal_pos=places, use_l10n=True,
+                                   force_grouping=True)
+    return f"{number}\u00a0{currency}".strip()
+
+
+@register.filter
+def plan_number(value) -> str:
+    """An indicator value without trailing zeros ("12.5", not "12.5000")."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(value).normalize()
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    return formats.number_format(format(amount, "f"), use_l10n=True)
+
+
+LABELS = {
+    "source": dict(FundingSource.choices),
+    "type": dict(BudgetLine.Type.choices),
+    "line_status": dict(BudgetLine.Status.choices),
+    "measure": dict(Indicator.Measure.choices),
+    "result_level": dict(ResultLevel.choices),
+    "plan_status": dict(PlanStatus.choices),
+}
+
+
+@register.filter
+def label(value, kind: str) -> str:
+    """The translated label of a stored choice value (snapshots keep the values)."""
+    return str(LABELS.get(kind, {}).get(value, value if value is not None else "—"))
+
+
+@register.inclusion_tag("planning/_proposal_fate.html")
+def proposal_fate(proposal):
+    """What became of a proposal: selected → action X of plan Y, budget per year."""
+    return {"proposal": proposal, "fate": selectors.proposal_fate(proposal)}
+
+
+DIFF_FIELDS = {
+    "title": _("title"), "description": _("description"), "start_year": _("first year"),
+    "end_year": _("last year"), "currency": _("currency"), "envelope": _("total envelope"),
+    "result_level": _("result level"), "objective_title": _("objective"),
+    "department": _("responsible department"), "partners": _("partner organisations"),
+    "partner_cities": _("partner cities"), "rank": _("rank in the count"),
+    "proposals": _("proposals"), "measure": _("measure"), "unit_label": _("unit"),
+    "ascending": _("higher is better"), "baseline_year": _("baseline year"),
+    "baseline_value": _("baseline value"), "baseline_comment": _("baseline (in words)"),
+    "means_of_verification": _("means of verification"), "assumptions": _("assumptions"),
+    "targets": _("targets"),
+}
+
+
+@register.filter
+def diff_field(name: str) -> str:
+    return str(DIFF_FIELDS.get(name, name))
+
+
+@register.filter
+def diff_value(value) -> str:
+    """A snapshot value for people: targets as "2027: 10; 2028: 12", lists joined, yes/no."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, dict):
+        def part(item) -> str:
+            if isinstance(item, dict):
+                return " ".join(str(v) for v in item.values() if v)
+            return str(item)
+
+        return "; ".join(f"{key}: {part(item)}" for key, item in sorted(value.items()))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
