@@ -20,6 +20,7 @@ migrate: install
 
 seed: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_plans
 
 serve: install
 	$(PY) manage.py runserver $(HOST)

@@ -6,7 +6,7 @@ warnings when those are set (see docs/deployment.md).
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool, env_list
+from .base import MIDDLEWARE, SECRET_KEY, env_bool, env_list
 
 DEBUG = env_bool("DEBUG", False)
 if not SECRET_KEY or len(SECRET_KEY) < 50:
@@ -15,6 +15,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# WhiteNoise serves the collected static files (plotly.js and the stylesheet included) right
+# after the security middleware; in development runserver serves them from the apps.
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
