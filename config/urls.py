@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page=home), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("plans/", include("planning.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
     # Other apps mount above this line: consult ends with a catch-all /<city>/<consultation>/.
     path("", include("consult.urls")),
 ]
