@@ -306,6 +306,14 @@ def _canonical_csr(indptr: np.ndarray, indices: np.ndarray, points):
         return indptr, indices, points
     width = int(indices.max()) + 1
     key = rows * width + indices
+    if points is None:
+        # approval: no payload to carry along, sorting the keys themselves is enough
+        skey = np.sort(key)
+        skey = skey[np.concatenate(([True], skey[1:] != skey[:-1]))]
+        new_rows = skey // width
+        counts = np.bincount(new_rows, minlength=n)
+        new_indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        return new_indptr, skey - new_rows * width, None
     order = np.argsort(key, kind="stable")
     skey = key[order]
     # keep the last of each (row, index) run: stable sort keeps the input order within a run

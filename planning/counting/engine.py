@@ -171,7 +171,8 @@ def count(
             "rounds": [_round_json(r) for r in res.rounds],
         }
         if rule == "mes-add1":
-            trace["runs"] = runs
+            trace["runs"] = runs  # per-voter budgets tried, as pabutools' loop does
+            trace["runs_computed"] = len(log)  # the others provably had the same outcome
             trace["runs_log"] = log[-5:]
         if rule == "mes-greedy":
             from .greedy import greedy_complete

@@ -36,6 +36,8 @@ from ._prepare import Groups, Prepared, cooccurrence, group_voters
 WINDOW = 1e-7
 #: absolute tolerance on float budgets, relative to the initial budget per voter
 BUDGET_TOL = 1e-9
+#: relative error margin of the add1 breakpoint analysis (float round-off is < 1e-11 here)
+REL = 1e-8
 
 
 @dataclass
@@ -46,6 +48,8 @@ class MesSetup:
     projects: list[int]  # MES projects: active, cost > 0, supported
     weight: dict[int, int]
     co: np.ndarray | None
+    pw: dict[int, np.ndarray] = field(default_factory=dict)  # float weights of supporters
+    pwi: dict[int, np.ndarray] = field(default_factory=dict)  # int weights of supporters
 
 
 def mes_setup(prep: Prepared) -> MesSetup:
@@ -59,8 +63,11 @@ def mes_setup(prep: Prepared) -> MesSetup:
         if W > 0:
             projects.append(j)
             weight[j] = W
-    return MesSetup(prep=prep, groups=groups, wf=groups.w.astype(np.float64),
-                    projects=projects, weight=weight, co=cooccurrence(groups, prep.m))
+    wf = groups.w.astype(np.float64)
+    pwi = {j: groups.w[groups.supporters_of(j)] for j in projects}
+    pw = {j: wf[groups.supporters_of(j)] for j in projects}
+    return MesSetup(prep=prep, groups=groups, wf=wf, projects=projects, weight=weight,
+                    co=cooccurrence(groups, prep.m), pw=pw, pwi=pwi)
 
 
 @dataclass
@@ -72,6 +79,8 @@ class MesRun:
     prices: dict[int, Fraction] = field(default_factory=dict)
     rounds: list[dict] = field(default_factory=list)
     dropped: dict[int, dict] = field(default_factory=dict)  # j -> {round, available}
+    #: with ``analyse``: the runs at per_voter + t select the same projects for 0 <= t < this
+    same_until: float = 0.0
 
     @property
     def total_cost(self):
@@ -83,7 +92,8 @@ class _NeedExact(Exception):
 
 
 class _Run:
-    def __init__(self, setup: MesSetup, B: Fraction, exact: bool = True):
+    def __init__(self, setup: MesSetup, B: Fraction, exact: bool = True,
+                 analyse: bool = False):
         self.exact = exact
         self.simple = {}
         self.s = setup
@@ -96,6 +106,9 @@ class _Run:
         self.exh = np.zeros(G, dtype=bool)
         self.prices: dict[int, Fraction] = {}
         self.m = setup.prep.m
+        self.analyse = analyse
+        if analyse:
+            self._init_analysis()
 
     # -- exact helpers -------------------------------------------------------------------
 
@@ -150,7 +163,7 @@ class _Run:
         """Float price cap of ``j``; None if its supporters cannot afford it (certified)."""
         S = self.g.supporters_of(j)
         b = self.bf[S]
-        ww = self.s.wf[S]
+        ww = self.s.pw[j]
         c = float(self.s.prep.costs_f[j])
         avail = float(ww @ b)
         if avail < c * (1 - WINDOW) - self.tol:
@@ -165,8 +178,8 @@ class _Run:
         if not self.exact:
             # If every supporter with money left holds more than cost / (their number), the
             # price is exactly that: rho = 1 / W_live, comparable exactly as an integer.
-            live = ~self.exh[S]
-            w_live = int(self.g.w[S][live].sum())
+            live = b > 0  # exhausted groups hold exactly 0.0, the others more than tol
+            w_live = int(self.s.pwi[j][live].sum())
             self.simple[j] = None
             if w_live:
                 x0 = c / w_live
@@ -221,6 +234,170 @@ class _Run:
         assert p is not None, "evaluate() certified the project as affordable"
         return p
 
+
+    # -- breakpoint analysis (mes-add1) --------------------------------------------------
+    #
+    # Run at per-voter budget B; consider the same run at B + t, t >= 0. As long as the run's
+    # structure is unchanged (same winner each round, same supporters paying all they have),
+    # every budget is affine in t: ``bf + sf * t`` (``sf``: slope, 1 at the start, 0 once
+    # exhausted, minus the slope of each price paid), and so is each winner's price
+    # ``p + pi * t`` with ``pi = -(sum of poor supporters' slopes) / rich supporters``. The
+    # structure holds while (a) each winner's poor supporters stay <= its price and its rich
+    # ones >= it, and (b) no other project j reaches the winner's rho. For (b) we use that for
+    # ANY split P / R of j's supporters, sum_g w_g min(budget_g, q) <= sum_P w budget + W_R q:
+    # with q = rho_winner * cost_j, j cannot win (or tie) while
+    # ``L(t) = sum_P w budget_g(t) + W_R q(t) - cost_j < 0``; L is affine, P is the split of
+    # j's last evaluation (budgets only fall during a run, so older budgets bound newer ones),
+    # and a project dropped as unaffordable stays so while sum_S w budget_g(t) < cost_j. Each
+    # constraint gives the first t at which it may fail; every float quantity gets a margin
+    # REL times its scale, so the bound ``tmin`` is safe (it is conservative, never late).
+
+    def _init_analysis(self):
+        G, m = self.g.G, self.m
+        self.sf = np.ones(G)  # slope of each group's budget
+        self.sa = np.ones(G)  # bound on the magnitude of the terms summed into sf
+        self.tmin = np.inf
+        self.st_a = np.zeros(m)  # per project: sum_P w budget at its last evaluation
+        self.st_s = np.zeros(m)  # ... sum_P w slope
+        self.st_sa = np.zeros(m)  # ... sum_P w magnitude
+        self.st_wr = np.zeros(m)  # ... weight of R (rich supporters)
+        self.st_w = np.zeros(m)
+        for j, W in self.s.weight.items():
+            self.st_wr[j] = W
+            self.st_w[j] = W
+        self.cf = self.s.prep.costs_f
+
+    def _give_up(self):
+        self.tmin = 0.0
+        self.analyse = False
+
+    def _bound(self, t: float) -> None:
+        if t < self.tmin:
+            self.tmin = t
+            if t <= 1.0:  # no run can be skipped any more: stop analysing this run
+                self.analyse = False
+
+    def note_state(self, j: int, x: float) -> None:
+        S = self.g.supporters_of(j)
+        b = self.bf[S]
+        ww = self.s.pw[j]
+        poor = b < x
+        wp = ww[poor]
+        self.st_a[j] = float(wp @ b[poor])
+        self.st_s[j] = float(wp @ self.sf[S][poor])
+        self.st_sa[j] = float(wp @ self.sa[S][poor])
+        self.st_wr[j] = self.st_w[j] - float(wp.sum())
+
+    def note_drop(self, j: int) -> None:
+        S = self.g.supporters_of(j)
+        ww = self.s.wf[S]
+        c = self.cf[j]
+        up0 = float(ww @ self.bf[S]) - c + REL * (self.st_w[j] * self.Bf + c)
+        if up0 >= 0:
+            self._give_up()
+            return
+        s_up = float(ww @ self.sf[S]) + REL * (float(ww @ self.sa[S]) + 1.0)
+        if s_up > 0:
+            self._bound(-up0 / s_up)
+
+    def note_round(self, winner: int, p, others: np.ndarray) -> tuple | None:
+        """Constraints of one round (before charging); returns the winner's price slope."""
+        S = self.g.supporters_of(winner)
+        pf = float(p)
+        b = self.bf[S]
+        sf = self.sf[S]
+        sa = self.sa[S]
+        ww = self.s.wf[S]
+        margin = REL * (self.Bf + pf)
+        poor = b < pf
+        edge = np.abs(b - pf) <= 2 * margin
+        if edge.any():
+            # supporters whose budget may equal the price: decide exactly (exact run only)
+            if not self.exact:
+                raise _NeedExact
+            for g in S[edge].tolist():
+                if self.exact_budget(g) != p:
+                    self._give_up()
+                    return None
+        inner = ~edge
+        # slope of the price: edge supporters go to the side they move to (a fixed point)
+        on_edge = np.zeros(len(S), dtype=bool) if not edge.any() else edge
+        poor = poor & inner
+        pi = pi_abs = 0.0
+        for _ in range(4):
+            w_rich = float(ww[~poor].sum())
+            if w_rich <= 0:
+                self._give_up()
+                return None
+            pi = -float(ww[poor] @ sf[poor]) / w_rich
+            pi_abs = float(ww[poor] @ sa[poor]) / w_rich
+            if not on_edge.any():
+                break
+            tol_s = REL * (pi_abs + sa[on_edge] + 1.0)
+            gap = sf[on_edge] - pi
+            if (np.abs(gap) <= tol_s).any():
+                self._give_up()
+                return None
+            new_poor = poor.copy()
+            new_poor[on_edge] = gap < 0
+            if np.array_equal(new_poor, poor):
+                break
+            poor = new_poor
+        else:
+            self._give_up()
+            return None
+        # (a) poor supporters: p - b >= 0; rich ones: b - p >= 0 (edge ones: equal at t = 0,
+        # and moving the right way by construction)
+        sign = np.where(poor, 1.0, -1.0)
+        e0 = sign * (pf - b) - REL * (self.Bf + pf)
+        e0[on_edge] = 0.0
+        if inner.any() and e0[inner].min() <= 0:
+            self._give_up()
+            return None
+        e1 = sign * (pi - sf) - REL * (pi_abs + sa + 1.0)
+        e1[on_edge] = np.maximum(e1[on_edge], 0.0)
+        neg = e1 < 0
+        if neg.any():
+            self._bound(float((e0[neg] / -e1[neg]).min()))
+        # (b) the other projects still in the race must stay strictly behind the winner
+        if len(others):
+            cw = self.cf[winner]
+            c = self.cf[others]
+            q = pf / cw * c
+            qd = pi / cw * c
+            qa = pi_abs / cw * c
+            wr = self.st_wr[others]
+            up0 = (self.st_a[others] + wr * q - c
+                   + REL * (self.st_w[others] * self.Bf + wr * q + c))
+            s_up = self.st_s[others] + wr * qd + REL * (self.st_sa[others] + wr * qa + 1.0)
+            if not on_edge.any() and not (b[poor].any() or sf[poor].any()):
+                # the winner's price is cost / W_rich, constant in t; against a project whose
+                # poor supporters are all exhausted too, L(t) = cost_j (W_R,j / W_rich - 1)
+                # exactly: compare the integer weights (a tie persists and is decided by the
+                # tie-break as it was at t = 0)
+                simple = (self.st_a[others] == 0) & (self.st_s[others] == 0)
+                if simple.any():
+                    rank = self.s.prep.rank
+                    ok = (wr < w_rich) | ((wr == w_rich) & (rank[others] > rank[winner]))
+                    if not ok[simple].all():
+                        self._give_up()
+                        return None
+                    up0[simple] = -1.0
+                    s_up[simple] = 0.0
+            if up0.max() >= 0:
+                self._give_up()
+                return None
+            pos = s_up > 0
+            if pos.any():
+                self._bound(float((-up0[pos] / s_up[pos]).min()))
+        return poor, pi, pi_abs
+
+    def update_slopes(self, winner: int, info) -> None:
+        poor, pi, pi_abs = info
+        S = self.g.supporters_of(winner)
+        self.sf[S] = np.where(poor, 0.0, self.sf[S] - pi)
+        self.sa[S] = np.where(poor, 0.0, self.sa[S] + pi_abs)
+
     # -- charging ------------------------------------------------------------------------
 
     def charge(self, j: int, p: Fraction) -> int:
@@ -234,7 +411,7 @@ class _Run:
             poor = b < pf
             self.bf[S] = np.where(poor, 0.0, b - pf)
             self.exh[S[poor]] = True
-            return int(self.g.w[S[poor]].sum())
+            return int(self.s.pwi[j][poor].sum())
         amb = np.abs(b - pf) <= self.tol
         poor = (b < pf) & ~amb
         rich = (b > pf) & ~amb
@@ -255,23 +432,27 @@ class _Run:
         return full
 
 
-def mes_run(setup: MesSetup, B: Fraction, record: bool = True) -> MesRun:
+def mes_run(setup: MesSetup, B: Fraction, record: bool = True,
+            analyse: bool = False) -> MesRun:
     """One run of MES with budget ``B`` per voter.
 
     Without ``record`` a fast float run is tried first; it gives up (and the run is redone with
-    exact prices) as soon as any decision is not clear-cut in floating point.
+    exact prices) as soon as any decision is not clear-cut in floating point. With ``analyse``
+    the result's ``same_until`` is a safe bound ``t`` such that the runs at ``B + t'`` for
+    every ``0 <= t' < t`` select exactly the same projects (see :meth:`_Run.note_round`).
     """
     if not record:
         try:
-            return _mes_run(setup, B, record=False, exact=False)
+            return _mes_run(setup, B, record=False, exact=False, analyse=analyse)
         except _NeedExact:
             pass
-    return _mes_run(setup, B, record=record, exact=True)
+    return _mes_run(setup, B, record=record, exact=True, analyse=analyse)
 
 
-def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool) -> MesRun:
+def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
+             analyse: bool = False) -> MesRun:
     prep = setup.prep
-    run = _Run(setup, B, exact=exact)
+    run = _Run(setup, B, exact=exact, analyse=analyse)
     out = MesRun(per_voter=Fraction(B))
     m = prep.m
     stale = np.full(m, np.inf)
@@ -299,9 +480,13 @@ def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool) -> MesRun:
                 x = run.evaluate(j)
                 if x is None:
                     alive[j] = False
+                    if run.analyse:
+                        run.note_drop(j)
                     if record:
                         out.dropped[j] = {"round": round_no}
                     continue
+                if run.analyse:
+                    run.note_state(j, x)
                 fresh[j] = True
                 fresh_x[j] = x
                 stale[j] = x / costs_f[j]
@@ -333,7 +518,13 @@ def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool) -> MesRun:
             exact_tied = [j for j in tied if exact[j] == low]
             winner = min(exact_tied, key=lambda j: rank[j])
             p = low * prep.costs[winner]
+        info = None
+        if run.analyse:
+            alive[winner] = False
+            info = run.note_round(winner, p, np.nonzero(alive)[0])
         full = run.charge(winner, p)
+        if info is not None and run.analyse:
+            run.update_slopes(winner, info)
         alive[winner] = False
         out.selected.append(winner)
         out.prices[winner] = p
@@ -359,39 +550,67 @@ def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool) -> MesRun:
         for j, info in out.dropped.items():
             S = setup.groups.supporters_of(j)
             info["available"] = run.exact_sum(S)
+    if analyse:
+        out.same_until = run.tmin
     return out
 
 
-def mes_add1(setup: MesSetup, record: bool = True) -> tuple[MesRun, int, list[dict]]:
+def mes_add1(setup: MesSetup, record: bool = True,
+             accelerate: bool = True) -> tuple[MesRun, int, list[dict]]:
     """Iterated MES: add 1 to every voter's budget until the outcome is exhaustive.
 
-    As pabutools 1.2.3 with ``voter_budget_increment=1``: stop at the first run whose outcome
-    is exhaustive (no other MES project fits in the money left) and return it; if a run
-    overspends the budget, return the previous run's outcome instead.
-    Returns (chosen run, number of runs computed, short log of the runs).
+    As pabutools 1.2.3 with ``voter_budget_increment=1``: run MES with ``budget / n``,
+    ``budget / n + 1``, ... and stop at the first run whose outcome is exhaustive (no other MES
+    project fits in the money left) and return it; if a run overspends the budget, return the
+    previous run's outcome instead.
+
+    With ``accelerate`` each run also returns a safe bound ``t`` such that the runs at
+    ``B + 1, ..., B + k`` with ``k < t`` select the same projects (hence are just as
+    non-exhaustive and feasible): they are skipped, and the next run computed is the first one
+    whose outcome may differ. ``accelerate=False`` is the plain loop (the reference).
+    Returns (chosen run, number of per-voter budgets pabutools tries, short log of the runs
+    computed).
     """
     prep = setup.prep
     budget = prep.budget
     n = setup.groups.n_voters
-    B = Fraction(budget) / n
+    B0 = B = Fraction(budget) / n
     previous: MesRun | None = None
     log = []
-    runs = 0
+    costs = prep.costs
+    # The analysis costs about one run; where breakpoints are dense (many voter groups, or an
+    # outcome that changes almost every step) it rarely pays, so after an analysis that saved
+    # less than it cost, the next few runs are not analysed (1, 2, 4, ... up to 32 of them).
+    wait = backoff = 0
     while True:
-        runs += 1
-        res = mes_run(setup, B, record=False)
-        cost = sum(prep.costs[j] for j in res.selected)
+        analyse = accelerate and wait == 0
+        wait = max(0, wait - 1)
+        res = mes_run(setup, B, record=False, analyse=analyse)
+        cost = sum(costs[j] for j in res.selected)
         feasible = cost <= budget
         chosen = set(res.selected)
         exhaustive = feasible and all(
-            j in chosen or cost + prep.costs[j] > budget for j in setup.projects)
-        log.append({"per_voter": B, "selected": len(res.selected), "cost": cost,
-                    "feasible": feasible, "exhaustive": exhaustive})
+            j in chosen or cost + costs[j] > budget for j in setup.projects)
+        step = 1
+        if analyse and feasible and not exhaustive and 1 < res.same_until < np.inf:
+            step = max(1, int(np.ceil(res.same_until)))
+        if analyse:
+            if step > 2:
+                backoff = 0
+            else:
+                backoff = min(32, max(1, 2 * backoff))
+                wait = backoff
+        runs = int(B - B0) + 1
+        entry = {"per_voter": B, "selected": len(res.selected), "cost": cost,
+                 "feasible": feasible, "exhaustive": exhaustive}
+        if step > 1:
+            entry["same_outcome_until"] = B + step - 1
+        log.append(entry)
         if not feasible:
             if previous is None:
                 return MesRun(per_voter=B - 1), runs, log
-            return (mes_run(setup, previous.per_voter) if record else previous), runs, log
+            return (mes_run(setup, B - 1) if record else previous), runs, log
         if exhaustive:
             return (mes_run(setup, B) if record else res), runs, log
         previous = res
-        B += 1
+        B += step

@@ -126,3 +126,82 @@ def test_cumulative_rules_other_than_greedy_are_refused():
         with pytest.raises(RuleNotApplicable, match="approval"):
             count(e, rule)
     assert count(e, "greedy").selected == ["a"]
+
+
+# -- mes-add1: the accelerated loop (skipping runs whose outcome cannot change) ------------
+
+
+@st.composite
+def add1_elections(draw):
+    """Large costs against a small budget per voter: add1 needs many increments of 1."""
+    m = draw(st.integers(2, 7))
+    ids = draw(st.permutations(ID_POOL))[:m]
+    scale = draw(st.sampled_from([1, 10, 100, 1000]))
+    tie_costs = draw(st.booleans())  # equal costs: exact ties in rho
+    base = draw(st.integers(1, 60)) * scale
+    costs = [base if tie_costs else draw(st.integers(0, 60)) * scale for _ in range(m)]
+    budget = draw(st.integers(0, 120)) * scale + draw(st.sampled_from([0, 1, 7]))
+    pool = [draw(st.lists(st.sampled_from(ids), max_size=m, unique=True)) for _ in range(5)]
+    n = draw(st.integers(1, 12))
+    ballots = [pool[draw(st.integers(0, 4))] for _ in range(n)]
+    return Election.from_ballots(ids, costs, budget, ballots)
+
+
+def _add1_both(election, min_votes=0, tie_break="lexicographic", max_iterative=None):
+    from planning.counting.mes import mes_add1
+
+    setup = mes_setup(prepare(election, min_votes, TieBreak(tie_break)))
+    fast = mes_add1(setup, record=False, accelerate=True)
+    if max_iterative is not None and fast[1] > max_iterative:
+        return fast, None
+    slow = mes_add1(setup, record=False, accelerate=False)
+    return fast, slow
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(election=add1_elections(), min_votes=st.integers(0, 3),
+       tie_break=st.sampled_from(["lexicographic", "votes-then-cost"]))
+def test_accelerated_add1_equals_iterative(election, min_votes, tie_break):
+    if election.n_voters == 0:
+        return
+    fast, slow = _add1_both(election, min_votes, tie_break, max_iterative=4000)
+    if slow is None:
+        return  # the plain loop would take too long here
+    assert fast[0].selected == slow[0].selected
+    assert fast[1] == slow[1]  # same number of per-voter budgets (pabutools' iterations)
+    assert len(fast[2]) <= len(slow[2])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(election=add1_elections())
+def test_accelerated_add1_matches_pabutools_with_many_iterations(election):
+    if election.n_voters:
+        fast, _ = _add1_both(election, max_iterative=0)
+        if fast[1] > 400:
+            return  # pabutools would take too long; accelerated == iterative is checked above
+    _check(election, "mes-add1", 0, "lexicographic")
+
+
+def test_accelerated_add1_skips_runs_on_large_costs():
+    # 6 voters, budget 60,000: add1 needs thousands of increments of 1 per voter
+    ids = ["a", "b", "c", "d"]
+    costs = [20_000, 30_000, 25_000, 15_000]
+    ballots = [["a", "b"], ["a"], ["b", "c"], ["c", "d"], ["d"], ["a", "c"]]
+    e = Election.from_ballots(ids, costs, 60_000, ballots)
+    fast, slow = _add1_both(e)
+    assert fast[0].selected == slow[0].selected
+    assert fast[1] == slow[1] > 1000
+    assert len(fast[2]) < 20
+    out = count(e, "mes-add1")
+    assert out.selected == pabutools_outcome(e, "mes-add1")[0]
+    assert out.trace["runs"] == slow[1]
+    assert out.trace["runs_computed"] == len(fast[2])
+
+
+def test_add1_identical_projects_tie_every_run():
+    # b and a have the same supporters and cost: tied at every per-voter budget ("a" wins)
+    e = Election.from_ballots(["b", "a", "c"], [300, 300, 500], 700,
+                              [["a", "b"], ["a", "b"], ["c"], ["a", "b", "c"]])
+    fast, slow = _add1_both(e)
+    assert fast[0].selected == slow[0].selected
+    assert count(e, "mes-add1").selected == pabutools_outcome(e, "mes-add1")[0]
