@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -69,10 +69,12 @@ def consultation_create(
     _validated(consultation)
     consultation.save()
     if themes:
-        Theme.objects.bulk_create(
-            Theme(consultation=consultation, slug=slug_, name=str(name), position=position)
-            for position, (slug_, name) in enumerate(DEFAULT_THEMES)
-        )
+        # Named in the city's language: a theme is content, shown as stored.
+        with translation.override(city.default_language):
+            Theme.objects.bulk_create(
+                Theme(consultation=consultation, slug=slug_, name=str(name), position=position)
+                for position, (slug_, name) in enumerate(DEFAULT_THEMES)
+            )
     return consultation
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consult import rules as consult_rules
 from consult import selectors as consult_selectors
@@ -463,9 +464,15 @@ def plan_update(
 # --- objectives, actions, budget lines, indicators ---------------------------------------------
 
 
+NOT_OF_THIS_PLAN = {
+    "objective": gettext_lazy("Choose an objective of this plan."),
+    "action": gettext_lazy("Choose an action of this plan."),
+}
+
+
 def _own(plan: StrategyPlan, obj, what: str) -> None:
     if obj is not None and getattr(obj, "plan_id", None) != plan.pk:
-        raise ServiceError(_("Choose an %(what)s of this plan.") % {"what": what}, field=what)
+        raise ServiceError(str(NOT_OF_THIS_PLAN[what]), field=what)
 
 
 @transaction.atomic
