@@ -107,24 +107,19 @@ def group_voters(prep: Prepared) -> Groups:
     m = e.n_projects
     n = e.n_voters
     indptr, indices = e.indptr, e.indices
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    keep = prep.active[indices]
-    rows, idx = rows[keep], indices[keep]
-    nwords = max(1, (m + 63) // 64)
-    masks = np.zeros((n, nwords), dtype=np.uint64)
-    bits = np.left_shift(np.uint64(1), (idx % 64).astype(np.uint64))
-    np.bitwise_or.at(masks, (rows, idx // 64), bits)
-    if nwords == 1:
-        _, first, inverse, counts = np.unique(
-            masks[:, 0], return_index=True, return_inverse=True, return_counts=True)
+    lens = np.diff(indptr)
+    if prep.active.all():
+        idx = indices
+        fcounts = lens
     else:
-        view = np.ascontiguousarray(masks).view(np.dtype((np.void, 8 * nwords))).ravel()
-        _, first, inverse, counts = np.unique(
-            view, return_index=True, return_inverse=True, return_counts=True)
+        keep = prep.active[indices]
+        idx = indices[keep]
+        ck = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+        fcounts = ck[indptr[1:]] - ck[indptr[:-1]]
+    findptr = np.concatenate(([0], np.cumsum(fcounts))).astype(np.int64)
+    first, counts = _identical_ballots(idx, findptr, fcounts, m, n)
     G = len(first)
     # group ballots from the representative voter of each group (filtered CSR)
-    fcounts = np.bincount(rows, minlength=n)
-    findptr = np.concatenate(([0], np.cumsum(fcounts))).astype(np.int64)
     glens = fcounts[first]
     gindptr = np.concatenate(([0], np.cumsum(glens))).astype(np.int64)
     total = int(gindptr[-1])
@@ -135,7 +130,9 @@ def group_voters(prep: Prepared) -> Groups:
     else:
         rep = np.zeros(0, dtype=np.int64)
         gindices = np.zeros(0, dtype=np.int64)
-    order = np.argsort(gindices, kind="stable")
+    # groups per project: a stable sort by project (radix sort on a small integer type)
+    small = gindices.astype(np.uint16) if m <= 65535 else gindices
+    order = np.argsort(small, kind="stable")
     pgroups = rep[order].astype(np.int64)
     pindptr = np.concatenate(([0], np.cumsum(np.bincount(gindices, minlength=m)))).astype(
         np.int64)
@@ -143,14 +140,68 @@ def group_voters(prep: Prepared) -> Groups:
                   pindptr=pindptr, pgroups=pgroups, n_voters=n)
 
 
-def cooccurrence(groups: Groups, m: int) -> np.ndarray | None:
-    """Boolean m×m matrix: projects sharing at least one supporter (None if too large)."""
-    if groups.G * m > 60_000_000:
-        return None
-    dense = np.zeros((groups.G, m), dtype=np.float32)
-    rows = np.repeat(np.arange(groups.G), np.diff(groups.gindptr))
-    dense[rows, groups.gindices] = 1.0
-    return (dense.T @ dense) > 0
+def _identical_ballots(idx, indptr, lens, m, n):
+    """(a representative voter per distinct ballot, number of voters per distinct ballot).
+
+    Ballots are canonical (sorted, no duplicates). Short ballots are encoded exactly as one
+    int64, ``sum_k (idx_k + 1) * (m + 1) ** k``; long ones as a bitmask of the projects.
+    """
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    base = m + 1
+    maxlen = int(lens.max()) if len(lens) else 0
+    if maxlen == 0 or base ** maxlen < 2**62:
+        if maxlen == 0:
+            key = np.zeros(n, dtype=np.int64)
+        else:
+            pos = np.arange(len(idx)) - np.repeat(indptr[:-1], lens)
+            powers = base ** np.arange(maxlen, dtype=np.int64)
+            terms = (idx + 1) * powers[pos]
+            # row sums as differences of a running sum (int64 wrap-around cancels out: each
+            # row's sum is below 2**62)
+            with np.errstate(over="ignore"):
+                csum = np.concatenate(([0], np.cumsum(terms)))
+                key = csum[indptr[1:]] - csum[indptr[:-1]]
+    else:
+        nwords = (m + 63) // 64
+        rows = np.repeat(np.arange(n, dtype=np.int64), lens)
+        masks = np.zeros((n, nwords), dtype=np.uint64)
+        bits = np.left_shift(np.uint64(1), (idx % 64).astype(np.uint64))
+        np.bitwise_or.at(masks, (rows, idx // 64), bits)
+        key = np.ascontiguousarray(masks).view(np.dtype((np.void, 8 * nwords))).ravel()
+    order = np.argsort(key)
+    skey = key[order]
+    starts = np.flatnonzero(np.concatenate(([True], skey[1:] != skey[:-1])))
+    counts = np.diff(np.append(starts, n))
+    return order[starts], counts
+
+
+_BITS = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
+
+
+def cooccurrence(groups: Groups, m: int) -> np.ndarray:
+    """Boolean m×m matrix: projects sharing at least one supporter group."""
+    G = groups.G
+    nwords = max(1, (m + 63) // 64)
+    gi = groups.gindices
+    rows = np.repeat(np.arange(G, dtype=np.int64), np.diff(groups.gindptr))
+    bits = _BITS[gi & 63]
+    word = gi >> 6
+    has = np.diff(groups.pindptr) > 0
+    pstarts = groups.pindptr[:-1][has]
+    pm = np.zeros((m, nwords), dtype=np.uint64)
+    for w in range(nwords):
+        sel = word == w if nwords > 1 else slice(None)
+        r, b = rows[sel], bits[sel]
+        if len(r) == 0:
+            continue
+        starts = np.flatnonzero(np.concatenate(([True], r[1:] != r[:-1])))
+        gmask = np.zeros(G, dtype=np.uint64)
+        gmask[r[starts]] = np.bitwise_or.reduceat(b, starts)
+        if len(pstarts):
+            pm[has, w] = np.bitwise_or.reduceat(gmask[groups.pgroups], pstarts)
+    co = np.unpackbits(pm.astype("<u8").view(np.uint8), axis=1, bitorder="little")
+    return co[:, :m].astype(bool)
 
 
 def frac_str(x) -> str:

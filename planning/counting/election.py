@@ -299,17 +299,23 @@ class Election:
 def _canonical_csr(indptr: np.ndarray, indices: np.ndarray, points):
     """Sort each ballot by project index and drop duplicate entries (last one wins)."""
     n = len(indptr) - 1
-    if len(indices) == 0:
-        return indptr, indices, points
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    if len(indices) < 2 or np.all((np.diff(indices) > 0) | (np.diff(rows) > 0)):
+    if len(indices) < 2:
         return indptr, indices, points
     width = int(indices.max()) + 1
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
     key = rows * width + indices
+    if n * width < 2**31:
+        key = key.astype(np.int32)  # sorts about twice as fast
+    if np.all(key[1:] > key[:-1]):
+        return indptr, indices, points  # already canonical
     if points is None:
         # approval: no payload to carry along, sorting the keys themselves is enough
         skey = np.sort(key)
-        skey = skey[np.concatenate(([True], skey[1:] != skey[:-1]))]
+        dup = skey[1:] == skey[:-1]
+        if not dup.any():
+            # sorting keys of the form row * width + index keeps the rows where they were
+            return indptr, (skey - rows * width).astype(np.int64), None
+        skey = skey[np.concatenate(([True], ~dup))].astype(np.int64)
         new_rows = skey // width
         counts = np.bincount(new_rows, minlength=n)
         new_indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)

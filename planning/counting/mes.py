@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import gcd
 
 import numpy as np
 
@@ -38,6 +39,17 @@ WINDOW = 1e-7
 BUDGET_TOL = 1e-9
 #: relative error margin of the add1 breakpoint analysis (float round-off is < 1e-11 here)
 REL = 1e-8
+#: dot products are taken in chunks of this size: OpenBLAS runs longer ones on several
+#: threads, which on a busy machine costs far more than it saves (Warszawa mes-add1: ×4)
+_CHUNK = 8192
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """``a @ b`` as a float, single-threaded (``b`` may be boolean)."""
+    n = len(a)
+    if n <= _CHUNK:
+        return float(np.dot(a, b))
+    return float(sum(np.dot(a[i:i + _CHUNK], b[i:i + _CHUNK]) for i in range(0, n, _CHUNK)))
 
 
 @dataclass
@@ -50,6 +62,9 @@ class MesSetup:
     co: np.ndarray | None
     pw: dict[int, np.ndarray] = field(default_factory=dict)  # float weights of supporters
     pwi: dict[int, np.ndarray] = field(default_factory=dict)  # int weights of supporters
+    sup: list = field(default_factory=list)  # supporter groups per project (views)
+    pW: dict[int, float] = field(default_factory=dict)  # total weight of supporters (float)
+    cf: list = field(default_factory=list)  # float costs as Python floats
 
 
 def mes_setup(prep: Prepared) -> MesSetup:
@@ -64,10 +79,13 @@ def mes_setup(prep: Prepared) -> MesSetup:
             projects.append(j)
             weight[j] = W
     wf = groups.w.astype(np.float64)
-    pwi = {j: groups.w[groups.supporters_of(j)] for j in projects}
-    pw = {j: wf[groups.supporters_of(j)] for j in projects}
+    sup = [groups.supporters_of(j) for j in range(prep.m)]
+    pwi = {j: groups.w[sup[j]] for j in projects}
+    pw = {j: wf[sup[j]] for j in projects}
     return MesSetup(prep=prep, groups=groups, wf=wf, projects=projects, weight=weight,
-                    co=cooccurrence(groups, prep.m), pw=pw, pwi=pwi)
+                    co=cooccurrence(groups, prep.m), pw=pw, pwi=pwi, sup=sup,
+                    pW={j: float(weight[j]) for j in projects},
+                    cf=[float(c) for c in prep.costs_f])
 
 
 @dataclass
@@ -98,6 +116,7 @@ class _Run:
         self.simple = {}
         self.s = setup
         self.g = setup.groups
+        self.sup = setup.sup
         self.B = Fraction(B)
         self.Bf = float(self.B)
         self.tol = BUDGET_TOL * max(self.Bf, 1e-300)
@@ -105,6 +124,10 @@ class _Run:
         self.bf = np.full(G, self.Bf)
         self.exh = np.zeros(G, dtype=bool)
         self.prices: dict[int, Fraction] = {}
+        # exact budgets as integers over a common denominator L: B = BL / L, price_j = PL_j / L
+        self.L = self.B.denominator
+        self.BL = self.B.numerator
+        self.PL: dict[int, int] = {}
         self.m = setup.prep.m
         self.analyse = analyse
         if analyse:
@@ -112,36 +135,52 @@ class _Run:
 
     # -- exact helpers -------------------------------------------------------------------
 
-    def exact_sum(self, groups: np.ndarray) -> Fraction:
-        """Exact total budget of ``groups`` (weights included)."""
+    def _add_price(self, j: int, p: Fraction) -> None:
+        self.prices[j] = p
+        d = p.denominator
+        if self.L % d:
+            f = d // gcd(self.L, d)
+            self.L *= f
+            self.BL *= f
+            self.PL = {k: v * f for k, v in self.PL.items()}
+        self.PL[j] = p.numerator * (self.L // d)
+
+    def exact_sum_num(self, groups: np.ndarray) -> int:
+        """Exact total budget of ``groups`` (weights included), times ``self.L``."""
         groups = groups[~self.exh[groups]]
         if len(groups) == 0:
-            return Fraction(0)
+            return 0
         w = self.g.w[groups]
-        total = Fraction(int(w.sum())) * self.B
-        if self.prices:
+        total = int(w.sum()) * self.BL
+        if self.PL:
             rep, proj = self.g.expand(groups)
             cnt = np.bincount(proj, weights=w[rep].astype(np.float64), minlength=self.m)
-            for j, p in self.prices.items():
-                c = int(cnt[j])
+            cnt = cnt.tolist()
+            for j, pl in self.PL.items():
+                c = cnt[j]
                 if c:
-                    total -= c * p
+                    total -= int(c) * pl
         return total
+
+    def exact_sum(self, groups: np.ndarray) -> Fraction:
+        """Exact total budget of ``groups`` (weights included)."""
+        return Fraction(self.exact_sum_num(groups), self.L)
 
     def exact_budget(self, g: int) -> Fraction:
         if self.exh[g]:
             return Fraction(0)
-        b = self.B
+        b = self.BL
         lo, hi = self.g.gindptr[g], self.g.gindptr[g + 1]
+        PL = self.PL
         for j in self.g.gindices[lo:hi].tolist():
-            p = self.prices.get(j)
-            if p is not None:
-                b -= p
-        return b
+            pl = PL.get(j)
+            if pl is not None:
+                b -= pl
+        return Fraction(b, self.L)
 
     def exact_price_full(self, j: int) -> Fraction | None:
         """Exact price cap from exact budgets of all supporters (slow path)."""
-        S = self.g.supporters_of(j)
+        S = self.sup[j]
         c = Fraction(self.s.prep.costs[j])
         budgets = sorted(
             ((self.exact_budget(int(g)), int(self.g.w[g])) for g in S), key=lambda t: t[0])
@@ -161,34 +200,42 @@ class _Run:
 
     def evaluate(self, j: int) -> float | None:
         """Float price cap of ``j``; None if its supporters cannot afford it (certified)."""
-        S = self.g.supporters_of(j)
+        S = self.sup[j]
         b = self.bf[S]
         ww = self.s.pw[j]
-        c = float(self.s.prep.costs_f[j])
-        avail = float(ww @ b)
+        c = self.s.cf[j]
+        avail = _dot(ww, b)
         if avail < c * (1 - WINDOW) - self.tol:
             return None
         if avail <= c * (1 + WINDOW) + self.tol:
             if not self.exact:
                 raise _NeedExact
-            if self.exact_sum(S) < self.s.prep.costs[j]:
+            cj = self.s.prep.costs[j]
+            if self.exact_sum_num(S) < cj * self.L:
                 return None
-        W = float(ww.sum())
+        W = self.s.pW[j]
         x = c / W
         if not self.exact:
             # If every supporter with money left holds more than cost / (their number), the
             # price is exactly that: rho = 1 / W_live, comparable exactly as an integer.
+            # (Weights are small integers: their float sums are exact.)
             live = b > 0  # exhausted groups hold exactly 0.0, the others more than tol
-            w_live = int(self.s.pwi[j][live].sum())
+            w_live = _dot(ww, live)
             self.simple[j] = None
             if w_live:
                 x0 = c / w_live
-                if b[live].min() > x0 * (1 + WINDOW) + self.tol:
-                    self.simple[j] = w_live
+                thr = x0 * (1 + WINDOW) + self.tol
+                # all live supporters above thr <=> the only budgets <= thr are the 0.0 ones
+                if np.count_nonzero(b <= thr) == len(b) - np.count_nonzero(live):
+                    self.simple[j] = int(w_live)
+                    # the fixed point below would make exactly the exhausted groups poor
+                    # and return c / w_live
+                    return x0
         prev_wp = -1.0
-        for _ in range(4):
+        wb = None
+        for _ in range(8):
             poor = b < x
-            wp = float(ww[poor].sum())
+            wp = _dot(ww, poor)
             if wp == prev_wp:
                 if not self.exact and wp and c > 1e6 * x * (W - wp):
                     raise _NeedExact  # catastrophic cancellation: trust no float here
@@ -198,7 +245,9 @@ class _Run:
                 if not self.exact:
                     raise _NeedExact
                 return float(b.max())
-            x = (c - float(ww[poor] @ b[poor])) / (W - wp)
+            if wb is None:
+                wb = ww * b
+            x = (c - _dot(wb, poor)) / (W - wp)
         o = np.argsort(b, kind="stable")
         bs, ws = b[o], ww[o]
         spent = np.cumsum(ws * bs) - ws * bs
@@ -217,14 +266,18 @@ class _Run:
 
     def exact_price(self, j: int, x: float) -> Fraction:
         """Exact price cap of ``j``, using the float guess ``x`` to find who pays in full."""
-        S = self.g.supporters_of(j)
+        S = self.sup[j]
         b = self.bf[S]
         poor = b < x
-        w = self.g.w[S]
+        w = self.s.pwi[j]
         w_rich = int(w[~poor].sum())
         c = self.s.prep.costs[j]
         if w_rich > 0:
-            p = (c - self.exact_sum(S[poor])) / w_rich
+            num = self.exact_sum_num(S[poor])
+            if isinstance(c, int):
+                p = Fraction(c * self.L - num, self.L * w_rich)
+            else:
+                p = (c - Fraction(num, self.L)) / w_rich
             pf = float(p)
             lo = b[poor].max() if poor.any() else -np.inf
             hi = b[~poor].min()
@@ -233,7 +286,6 @@ class _Run:
         p = self.exact_price_full(j)
         assert p is not None, "evaluate() certified the project as affordable"
         return p
-
 
     # -- breakpoint analysis (mes-add1) --------------------------------------------------
     #
@@ -278,31 +330,31 @@ class _Run:
                 self.analyse = False
 
     def note_state(self, j: int, x: float) -> None:
-        S = self.g.supporters_of(j)
+        S = self.sup[j]
         b = self.bf[S]
         ww = self.s.pw[j]
         poor = b < x
         wp = ww[poor]
-        self.st_a[j] = float(wp @ b[poor])
-        self.st_s[j] = float(wp @ self.sf[S][poor])
-        self.st_sa[j] = float(wp @ self.sa[S][poor])
+        self.st_a[j] = _dot(wp, b[poor])
+        self.st_s[j] = _dot(wp, self.sf[S][poor])
+        self.st_sa[j] = _dot(wp, self.sa[S][poor])
         self.st_wr[j] = self.st_w[j] - float(wp.sum())
 
     def note_drop(self, j: int) -> None:
-        S = self.g.supporters_of(j)
+        S = self.sup[j]
         ww = self.s.wf[S]
         c = self.cf[j]
-        up0 = float(ww @ self.bf[S]) - c + REL * (self.st_w[j] * self.Bf + c)
+        up0 = _dot(ww, self.bf[S]) - c + REL * (self.st_w[j] * self.Bf + c)
         if up0 >= 0:
             self._give_up()
             return
-        s_up = float(ww @ self.sf[S]) + REL * (float(ww @ self.sa[S]) + 1.0)
+        s_up = _dot(ww, self.sf[S]) + REL * (_dot(ww, self.sa[S]) + 1.0)
         if s_up > 0:
             self._bound(-up0 / s_up)
 
     def note_round(self, winner: int, p, others: np.ndarray) -> tuple | None:
         """Constraints of one round (before charging); returns the winner's price slope."""
-        S = self.g.supporters_of(winner)
+        S = self.sup[winner]
         pf = float(p)
         b = self.bf[S]
         sf = self.sf[S]
@@ -329,8 +381,8 @@ class _Run:
             if w_rich <= 0:
                 self._give_up()
                 return None
-            pi = -float(ww[poor] @ sf[poor]) / w_rich
-            pi_abs = float(ww[poor] @ sa[poor]) / w_rich
+            pi = -_dot(ww[poor], sf[poor]) / w_rich
+            pi_abs = _dot(ww[poor], sa[poor]) / w_rich
             if not on_edge.any():
                 break
             tol_s = REL * (pi_abs + sa[on_edge] + 1.0)
@@ -394,7 +446,7 @@ class _Run:
 
     def update_slopes(self, winner: int, info) -> None:
         poor, pi, pi_abs = info
-        S = self.g.supporters_of(winner)
+        S = self.sup[winner]
         self.sf[S] = np.where(poor, 0.0, self.sf[S] - pi)
         self.sa[S] = np.where(poor, 0.0, self.sa[S] + pi_abs)
 
@@ -402,16 +454,17 @@ class _Run:
 
     def charge(self, j: int, p: Fraction) -> int:
         """Charge the supporters of ``j``; return the number of voters who paid in full."""
-        S = self.g.supporters_of(j)
+        S = self.sup[j]
         b = self.bf[S]
         pf = float(p)
         if not self.exact:
-            if (np.abs(b - pf) <= self.tol).any():
+            # float runs are never recorded: the number paying in full is not needed, and
+            # exhausted groups are recognised by their budget of exactly 0.0
+            d = b - pf
+            if float(np.abs(d).min()) <= self.tol:
                 raise _NeedExact
-            poor = b < pf
-            self.bf[S] = np.where(poor, 0.0, b - pf)
-            self.exh[S[poor]] = True
-            return int(self.s.pwi[j][poor].sum())
+            self.bf[S] = np.maximum(d, 0.0)  # b < p  <=>  b - p < 0 (IEEE subtraction)
+            return 0
         amb = np.abs(b - pf) <= self.tol
         poor = (b < pf) & ~amb
         rich = (b > pf) & ~amb
@@ -428,7 +481,7 @@ class _Run:
                 self.exh[g] = True
             else:
                 self.bf[g] = float(eb - p)
-        self.prices[j] = p
+        self._add_price(j, p)
         return full
 
 

@@ -108,29 +108,53 @@ def read(source: str | Path | bytes) -> tuple[dict[str, str], Election, PabulibE
             raise PabulibError("not valid UTF-8 text", line, path) from None
     else:
         text = source[1:] if source.startswith("\ufeff") else source
+        raw = None
+    if isinstance(source, bytes):
+        raw = source
     try:
-        return _parse(text)
+        return _parse(text, raw)
     except PabulibError as exc:
         if path and exc.path is None:
             raise PabulibError(exc.message, exc.line, path) from None
         raise
 
 
-def _parse(text: str):
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    found: dict[str, int] = {}
-    for mt in _SECTION_RE.finditer(text):
-        name = mt.group(1).lower()
-        line_no = text.count("\n", 0, mt.start())  # 0-based index in lines
+# a section title line: the regex engine searches fast for the literal "\n" that starts it
+_SECTION_NL_RE = re.compile(r"\n[ \t]*(meta|projects|votes)[ \t]*(;[ \t;]*)?(?=\n|$)", re.I)
+_SECTION_AT0_RE = re.compile(r"[ \t]*(meta|projects|votes)[ \t]*(;[ \t;]*)?(?=\n|$)", re.I)
+
+
+def _find_sections(text: str) -> dict[str, tuple[int, int]]:
+    """Section name -> (0-based line index, offset of the title line in ``text``)."""
+    found: dict[str, tuple[int, int]] = {}
+    hits = []
+    mt = _SECTION_AT0_RE.match(text)
+    if mt:
+        hits.append((mt.group(1).lower(), 0))
+    hits.extend((mt.group(1).lower(), mt.start() + 1) for mt in _SECTION_NL_RE.finditer(text))
+    for name, pos in hits:
+        line_no = text.count("\n", 0, pos)
         if name in found:
             raise PabulibError(f"section {name.upper()} appears twice", line_no + 1)
-        found[name] = line_no
+        found[name] = (line_no, pos)
+    return found
+
+
+def _parse(text: str, raw: bytes | None = None):
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        raw = None
+    located = _find_sections(text)
     for name in SECTIONS:
-        if name not in found:
+        if name not in located:
             raise PabulibError(f"missing section {name.upper()}", None)
-    bounds = sorted(found.values()) + [len(lines)]
+    found = {name: line for name, (line, _pos) in located.items()}
+    votes_line, votes_pos = located["votes"]
+    votes_last = votes_line == max(found.values())
+    # Lines are only split up to the VOTES section when it comes last (as usual): a plain
+    # VOTES section is read in bulk from the text (_votes_numeric); otherwise all lines.
+    lines = text[:votes_pos].split("\n") if votes_last else text.split("\n")
+    bounds = sorted(found.values()) + [len(lines)]  # (the end of VOTES: see below)
     first = min(found.values())
     for i in range(first):
         if lines[i].strip():
@@ -160,12 +184,135 @@ def _parse(text: str):
                            _meta_line(lines, found["meta"], "budget")) from None
     extras = PabulibExtras()
     ids, costs = _read_projects(lines, *section("projects"), extras)
-    indptr, indices, points = _read_votes(lines, *section("votes"), ids, vote_type, extras)
+    fast = None
+    if votes_last and vote_type in ("approval", "choose-1"):
+        fast = _votes_numeric(text, votes_pos, raw, ids, extras)
+    if fast is not None:
+        indptr, indices = fast
+        points = None
+    else:
+        if votes_last:
+            lines = text.split("\n")
+            bounds[-1] = len(lines)
+        indptr, indices, points = _read_votes(lines, *section("votes"), ids, vote_type,
+                                              extras)
     try:
         election = Election(ids, costs, budget, indptr, indices, points, vote_type)
     except CountingError as exc:
         raise PabulibError(str(exc), None) from None
     return meta, election, extras
+
+
+_DIGITS_ONLY = re.compile(r"(0|[1-9][0-9]{0,14})\Z")
+
+
+def _votes_numeric(text: str, pos: int, raw: bytes | None, ids, extras: PabulibExtras):
+    """Approval VOTES section (the last section) read with numpy, when project ids are numbers.
+
+    Applies when every project id is a decimal integer written plainly (no sign, no leading
+    zero, at most 15 digits) and the section is plain: a header right after the title, no
+    quotes, every line with exactly as many fields as the header, vote fields made of digits
+    and commas only, no empty ballot or empty token, every voted id known. Anything else
+    returns None and the general reader takes over (it names the offending line).
+    """
+    if not ids or not all(_DIGITS_ONLY.match(p) for p in ids):
+        return None
+    p1 = text.find("\n", pos)
+    p2 = text.find("\n", p1 + 1) if p1 >= 0 else -1
+    if p2 < 0:
+        return None
+    header_line = text[p1 + 1:p2]
+    if '"' in header_line or not header_line.strip():
+        return None
+    header = [h.strip() for h in header_line.split(";")]
+    if "vote" not in header or "points" in header:
+        return None
+    ncols = len(header)
+    vi = header.index("vote")
+    body_pos = p2 + 1
+    body_end = len(text) - 1 if text.endswith("\n") else len(text)
+    if body_end <= body_pos:
+        return None
+    if raw is not None:
+        bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+        start = bom + len(text[:body_pos].encode("utf-8"))
+        a = np.frombuffer(raw, dtype=np.uint8, offset=start)
+        a = a[:len(a) - (len(text) - body_end)]  # the final newline is one byte
+    else:
+        a = np.frombuffer(text[body_pos:body_end].encode("utf-8"), dtype=np.uint8)
+    if len(a) == 0 or ncols < 2:
+        return None
+    nl = np.flatnonzero(a == 10)
+    n = len(nl) + 1
+    semi = np.flatnonzero(a == 59)
+    if len(semi) != n * (ncols - 1) or (a == 34).any():
+        return None
+    ends = np.append(nl, len(a))
+    starts = np.concatenate(([0], nl + 1))
+    # exactly ncols - 1 separators on each line: with n * (ncols - 1) in all, it suffices that
+    # the i-th block of ncols - 1 separators lies within line i (a blank line has none)
+    semi = semi.reshape(n, ncols - 1)
+    if (semi[:, 0] < starts).any() or (semi[:, -1] > ends).any():
+        return None
+    vstart = starts if vi == 0 else semi[:, vi - 1] + 1
+    vend = ends if vi == ncols - 1 else semi[:, vi]
+    if (vend <= vstart).any():
+        return None  # empty ballots: the general reader handles them
+    # commas inside the vote fields separate the tokens (commas elsewhere are ignored)
+    commas = np.flatnonzero(a == 44)
+    line = np.searchsorted(ends, commas)
+    in_vote = (commas >= vstart[line]) & (commas < vend[line])
+    vc = commas[in_vote]
+    vline = line[in_vote]
+    per_line = np.bincount(vline, minlength=n) + 1
+    indptr = np.concatenate(([0], np.cumsum(per_line))).astype(np.int64)
+    ntok = int(indptr[-1])
+    # token k of a line starts at the field start (k = 0) or after its k-th comma
+    ts = np.empty(ntok, dtype=np.int64)
+    te = np.empty(ntok, dtype=np.int64)
+    ts[indptr[:-1]] = vstart
+    te[indptr[1:] - 1] = vend
+    after = np.arange(len(vc)) + vline
+    ts[after + 1] = vc + 1
+    te[after] = vc
+    tl = te - ts
+    if tl.min() <= 0 or tl.max() > 15:
+        return None  # an empty token, or a token too long to be one of the ids
+    # value of each token (Horner's rule over its digits); every byte must be a digit
+    ap = np.concatenate((a, np.zeros(16, dtype=np.uint8)))
+    if ((ap[ts] == 48) & (tl > 1)).any():
+        return None  # a leading zero: not written as the ids are
+    val = np.zeros(ntok, dtype=np.int64)
+    for k in range(int(tl.max())):
+        dk = ap[ts + k] - np.uint8(48)  # a non-digit wraps to a value > 9
+        more = tl > k
+        if (more & (dk > 9)).any():
+            return None  # not a digit (a space, a sign, a letter...)
+        val = np.where(more, val * 10 + dk, val)
+    pid = np.array([int(p) for p in ids], dtype=np.int64)
+    top = int(pid.max())
+    if top <= 4 * len(a):
+        table = np.full(top + 2, -1, dtype=np.int64)
+        table[pid] = np.arange(len(pid))
+        indices = table[np.minimum(val, top + 1)]
+        if (indices < 0).any():
+            return None  # a vote for an unknown project: the general reader names the line
+    else:
+        order = np.argsort(pid, kind="stable")
+        spid = pid[order]
+        at = np.searchsorted(spid, val).clip(max=len(spid) - 1)
+        if (spid[at] != val).any():
+            return None
+        indices = order[at]
+    voter_columns = header
+
+    def lazy():
+        body = text[body_pos:body_end]
+        return _voter_extras([b.split(";") for b in body.split("\n")], voter_columns)
+
+    extras.voter_columns = header
+    extras._lazy = lazy
+    return indptr, indices.astype(np.int64)
 
 
 def _meta_line(lines, start, key):

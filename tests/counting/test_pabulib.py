@@ -134,3 +134,84 @@ def test_duplicate_approvals_count_once():
     _m, e, _ = pabulib.read(text)
     assert e.supporters().tolist() == [1, 2]
     assert np.diff(e.indptr).tolist() == [2, 1]
+
+
+# -- the numeric fast path of the VOTES reader -------------------------------------------------
+
+_NUMERIC = """META
+key;value
+budget;100
+vote_type;approval
+PROJECTS
+project_id;cost;name
+7;40;Seven, with a comma
+12;30;Twelve
+100;20;Hundred
+VOTES
+voter_id;vote;district
+v1;100,7;North, east
+v2;12;South
+v3;7,12,100,7;West
+"""
+
+
+def _general(text: str):
+    """Read with the numeric fast path switched off (the general reader)."""
+    original = pabulib._votes_numeric
+    pabulib._votes_numeric = lambda *args: None
+    try:
+        return pabulib.read(text)
+    finally:
+        pabulib._votes_numeric = original
+
+
+@pytest.mark.parametrize("variant", [
+    lambda t: t,
+    lambda t: t.rstrip("\n"),  # no final newline
+    lambda t: "\ufeff" + t.replace("\n", "\r\n"),  # BOM and CRLF
+    lambda t: t.replace("v2;12;", "v2;12 ;"),  # a space: general path
+    lambda t: t.replace("v2;12;", "v2;;"),  # an empty ballot: general path
+    lambda t: t + "\n",  # a blank line at the end: general path
+])
+def test_numeric_votes_equal_the_general_reader(variant):
+    text = variant(_NUMERIC)
+    meta, e, extras = pabulib.read(text)
+    meta2, e2, extras2 = _general(text)
+    assert meta == meta2
+    assert e.input_hash() == e2.input_hash()
+    assert e.indptr.tolist() == e2.indptr.tolist()
+    assert e.indices.tolist() == e2.indices.tolist()
+    assert extras.voter_ids == extras2.voter_ids
+    assert extras.voter_fields == extras2.voter_fields
+    for data in (text, text.encode("utf-8")):
+        assert pabulib.read(data)[1].input_hash() == e.input_hash()
+
+
+def test_numeric_votes_from_a_file(tmp_path):
+    path = tmp_path / "numeric.pb"
+    path.write_bytes(("\ufeff" + _NUMERIC.replace("Twelve", "Dwanaście łódź")).encode("utf-8"))
+    _meta, e, extras = pabulib.read(path)
+    assert [e.ballot(v) for v in range(3)] == [["7", "100"], ["12"], ["7", "12", "100"]]
+    assert extras.voter_fields["district"] == ["North, east", "South", "West"]
+    assert extras.project_fields["12"]["name"] == "Dwanaście łódź"
+
+
+@pytest.mark.parametrize("vote, message", [
+    ("07", "vote for unknown project '07'"),  # a leading zero is not the id 7
+    ("+7", "vote for unknown project '+7'"),
+    ("13", "vote for unknown project '13'"),
+    ("7,99", "vote for unknown project '99'"),
+])
+def test_numeric_votes_errors_name_the_line(vote, message):
+    text = _NUMERIC.replace("v2;12;", f"v2;{vote};")
+    with pytest.raises(PabulibError) as info:
+        pabulib.read(text)
+    assert info.value.line == 13
+    assert message in str(info.value)
+
+
+def test_numeric_votes_wrong_number_of_fields_names_the_line():
+    with pytest.raises(PabulibError) as info:
+        pabulib.read(_NUMERIC.replace("v3;7,12,100,7;West", "v3;7;West;extra"))
+    assert info.value.line == 14
+    assert "4 fields but the VOTES header has 3" in str(info.value)
