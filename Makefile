@@ -21,6 +21,7 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_plans
+	$(PY) manage.py seed_reports
 
 serve: install
 	$(PY) manage.py runserver $(HOST)
