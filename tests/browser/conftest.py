@@ -48,7 +48,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stops the event loop before other packages run
 def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
