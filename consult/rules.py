@@ -6,6 +6,7 @@ for superusers too; `rules.add_perm` exposes them to templates and DRF as permis
 from __future__ import annotations
 
 import rules
+from django.core.exceptions import ObjectDoesNotExist
 
 from .models import City, CityRole, Comment, Consultation, Eligibility, Phase, Proposal
 
@@ -65,7 +66,7 @@ def participant_of(user):
         return None
     try:
         return user.participant
-    except Exception:  # RelatedObjectDoesNotExist
+    except ObjectDoesNotExist:
         return None
 
 
