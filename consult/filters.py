@@ -88,6 +88,10 @@ class ProposalFilter(django_filters.FilterSet):
             .order_by("district")
         )
         self.filters["district"].extra["choices"] = [(d, d) for d in districts]
+        # A filter caches its form field once built (schema generation builds the class-level
+        # ones); drop any copy so that the choices and querysets set above are used.
+        for name in ("theme", "organisation", "district"):
+            self.filters[name].__dict__.pop("_field", None)
 
     @property
     def ordering(self) -> str:

@@ -153,6 +153,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"writes": "120/minute", "anon": "600/minute"},
+    "EXCEPTION_HANDLER": "api.exceptions.handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cabildo API",

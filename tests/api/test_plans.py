@@ -1,0 +1,115 @@
+"""Plans through the API: the public reads approved versions only; the city's planners write
+through planning.services (the same checks as the web); the council comments and decides."""
+from __future__ import annotations
+
+import pytest
+
+from planning.models import BudgetLine, PlanChange, PlanStatus
+from tests.api.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_sees_approved_plans_only(world, api):
+    listed = api.get("/api/v1/plans/").json()["results"]
+    assert [p["id"] for p in listed] == [world.plan_approved.pk]
+    assert api.get(f"/api/v1/plans/{world.plan_draft.pk}/").status_code == 404
+    planner = client_for(world.users["planner"])
+    assert {p["id"] for p in planner.get("/api/v1/plans/").json()["results"]} == {
+        world.plan_approved.pk, world.plan_in_review.pk, world.plan_draft.pk}
+
+
+def test_public_reads_the_approved_version_not_the_revision(world, api):
+    from planning import services
+
+    plan = world.plan_approved
+    planner = world.users["planner"]
+    services.plan_revision_start(plan=plan, user=planner)
+    services.plan_update(plan=plan, user=planner, title="Secret new title")
+    data = api.get(f"/api/v1/plans/{plan.pk}/").json()
+    assert data["title"] == "Approved plan" and data["version"] == 1
+    assert data["content"]["actions"] and data["content"]["actions"][0]["budget_lines"]
+    assert api.get(f"/api/v1/plans/{plan.pk}/budget-lines/").status_code == 401
+    live = client_for(planner).get(f"/api/v1/plans/{plan.pk}/").json()
+    assert live["title"] == "Secret new title" and live["version"] is None
+
+
+def test_budget_line_create_update_delete_through_the_services(world):
+    planner = client_for(world.users["planner"])
+    plan = world.plan_draft
+    action = plan.actions.order_by("rank").first()
+    url = f"/api/v1/plans/{plan.pk}/budget-lines/"
+    response = planner.post(url, {"action": action.pk, "year": 2029, "amount": "250.00",
+                                  "source": "national", "status": "committed"}, format="json")
+    assert response.status_code == 201, response.content
+    line = response.json()
+    assert line["currency"] == "MXN" and line["amount"] == "250.00"
+    assert planner.post(url, {"action": action.pk, "year": 2029, "amount": "1.00",
+                              "source": "national"}, format="json").status_code == 400
+    response = planner.post(url, {"action": action.pk, "year": 2031, "amount": "1.00"},
+                            format="json")
+    assert response.status_code == 400 and "year" in response.json()["errors"]
+    response = planner.patch(f"/api/v1/budget-lines/{line['id']}/", {"amount": "300"},
+                             format="json")
+    assert response.status_code == 200 and response.json()["amount"] == "300.00"
+    assert planner.delete(f"/api/v1/budget-lines/{line['id']}/").status_code == 204
+    assert not BudgetLine.objects.filter(pk=line["id"]).exists()
+    kinds = list(PlanChange.objects.filter(plan=plan).values_list("kind", flat=True))
+    assert {"line_added", "line_edited", "line_removed"} <= set(kinds)
+
+
+def test_approved_plan_lines_cannot_change(world):
+    planner = client_for(world.users["planner"])
+    line = BudgetLine.objects.filter(action__plan=world.plan_approved).first()
+    response = planner.patch(f"/api/v1/budget-lines/{line.pk}/", {"amount": "1"},
+                             format="json")
+    assert response.status_code == 400
+    assert "approved" in response.json()["detail"]
+
+
+def test_submit_review_and_comment(world):
+    planner = client_for(world.users["planner"])
+    council = client_for(world.users["council"])
+    plan = world.plan_draft
+    response = planner.post(f"/api/v1/plans/{plan.pk}/submit/", {"note": "v1"}, format="json")
+    assert response.status_code == 201 and response.json()["number"] == 1
+    response = council.post(f"/api/v1/plans/{plan.pk}/comments/", {"body": "Add targets."},
+                            format="json")
+    assert response.status_code == 201 and response.json()["version"] == 1
+    response = council.post(f"/api/v1/plans/{plan.pk}/decisions/", {"decision": "return"},
+                            format="json")
+    assert response.status_code == 400 and "reason" in response.json()["errors"]
+    response = council.post(f"/api/v1/plans/{plan.pk}/decisions/",
+                            {"decision": "approve"}, format="json")
+    assert response.status_code == 201
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.APPROVED
+    versions = client_for(None).get(f"/api/v1/plans/{plan.pk}/versions/").json()["results"]
+    assert [(v["number"], v["decision"]) for v in versions] == [(1, "approve")]
+
+
+def test_planner_drafts_a_plan_and_counts(world):
+    from consult import services as consult_services
+    from consult.models import Phase
+    from tests.factories import ConsultationFactory, ParticipantFactory, ProposalFactory
+    from tests.planning.conftest import close_voting
+
+    consultation = ConsultationFactory(city=world.city, phase=Phase.VOTING, max_choices=1)
+    proposal = ProposalFactory(consultation=consultation)
+    consult_services.ballot_submit(participant=ParticipantFactory(city=world.city),
+                                   consultation=consultation, choices={proposal.pk: 1})
+    planner = client_for(world.users["planner"])
+    response = planner.post("/api/v1/count-runs/", {"consultation": consultation.pk},
+                            format="json")
+    assert response.status_code == 400  # voting still open: no partial results
+    close_voting(consultation)
+    response = planner.post("/api/v1/count-runs/", {"consultation": consultation.pk,
+                                                    "rule": "greedy"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["selected_proposal_ids"] == [proposal.pk]
+    response = planner.post("/api/v1/plans/", {"consultation": consultation.pk,
+                                               "title": "From the API"}, format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["title"] == "From the API" and data["status"] == "draft"
+    assert [a["proposals"] for a in data["content"]["actions"]] == [[proposal.pk]]
