@@ -18,7 +18,22 @@ from consult.models import (
 )
 
 
-class CountRun(models.Model):
+class ImmutableModel(models.Model):
+    """A record that is written once: counts, plan versions, review decisions, published
+    reports. Changing one would change what somebody already saw or decided on."""
+
+    immutable_message = "{name} records are immutable; create a new one."
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError(self.immutable_message.format(name=type(self).__name__))
+        super().save(*args, **kwargs)
+
+
+class CountRun(ImmutableModel):
     """Rule, parameters, a hash of the inputs, the outcome and its explanation, time taken.
 
     Anyone can re-count from the exported anonymised ballots and get the same set: the hash lets
@@ -65,10 +80,7 @@ class CountRun(models.Model):
     def __str__(self) -> str:
         return f"{self.consultation} · {self.get_rule_display()} · {self.created_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("Count runs are immutable records; count again instead.")
-        super().save(*args, **kwargs)
+    immutable_message = "Count runs are immutable records; count again instead."
 
     @property
     def explanations(self) -> dict[str, dict]:
@@ -395,17 +407,7 @@ class IndicatorPeriod(models.Model):
         return self.target is not None or bool(self.target_comment)
 
 
-class _Immutable(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError(f"{type(self).__name__} records are immutable; create a new one.")
-        super().save(*args, **kwargs)
-
-
-class PlanVersion(_Immutable):
+class PlanVersion(ImmutableModel):
     """A frozen snapshot of the whole plan, made when it is submitted for review. Immutable like
     CountRun: what the council saw stays what it saw."""
 
@@ -432,7 +434,7 @@ class PlanVersion(_Immutable):
         return f"{self.plan} · v{self.number}"
 
 
-class ReviewDecision(_Immutable):
+class ReviewDecision(ImmutableModel):
     """A council member's decision on a submitted version: approve or return, with a reason."""
 
     class Decision(models.TextChoices):

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from consult.models import City, Consultation
-from planning.models import StrategyPlan
+from planning.models import ImmutableModel, StrategyPlan
 
 
 class Dimension(models.TextChoices):
@@ -52,7 +52,7 @@ class PopulationGroup(models.Model):
         return f"{self.city} · {self.get_dimension_display()} · {self.group}"
 
 
-class PublishedReport(models.Model):
+class PublishedReport(ImmutableModel):
     """A report frozen when a planner published it: all its tables and chart specifications
     in ``data``. Immutable: republishing creates a new, dated version."""
 
@@ -105,10 +105,7 @@ class PublishedReport(models.Model):
     def __str__(self) -> str:
         return f"{self.title} · v{self.version}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("Published reports are immutable; publish a new version instead.")
-        super().save(*args, **kwargs)
+    immutable_message = "Published reports are immutable; publish a new version instead."
 
     def delete(self, *args, **kwargs):
         raise TypeError("Published reports are kept: what the council saw stays what it saw.")
