@@ -572,6 +572,125 @@ class IndicatorSerializer(serializers.ModelSerializer):
                   "means_of_verification", "assumptions", "periods"]
 
 
+class PlanUpdateSerializer(serializers.Serializer):
+    """Every field optional: only what is sent changes (`plan_update`)."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    envelope = serializers.DecimalField(min_value=0, required=False, allow_null=True, **MONEY)
+    ceilings = YearCostSerializer(many=True, required=False,
+                                  help_text="Replaces the annual ceilings (years of the plan).")
+
+    def validate_ceilings(self, value):
+        years = [item["year"] for item in value]
+        if len(set(years)) != len(years):
+            raise serializers.ValidationError(_("Give each year once."))
+        return value
+
+
+class ObjectiveWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    result_level = serializers.ChoiceField(choices=ResultLevel.choices, required=False,
+                                           default=ResultLevel.OUTCOME)
+    position = serializers.IntegerField(min_value=0, max_value=32767, required=False,
+                                        allow_null=True, default=None)
+
+
+class ObjectiveUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    result_level = serializers.ChoiceField(choices=ResultLevel.choices, required=False)
+    position = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+
+
+class ActionWriteSerializer(serializers.Serializer):
+    objective = serializers.IntegerField(**ID_LIMITS, help_text="An objective of this plan.")
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    department = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                       default="")
+    partners = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                     default="")
+    partner_cities = serializers.ListField(child=serializers.IntegerField(**ID_LIMITS),
+                                           required=False, default=list, max_length=1000,
+                                           help_text="City ids.")
+    proposals = serializers.ListField(child=serializers.IntegerField(**ID_LIMITS),
+                                      required=False, default=list, max_length=1000,
+                                      help_text="Proposals of the plan's consultations.")
+    rank = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False,
+                                    allow_null=True, default=None)
+
+
+class ActionUpdateSerializer(ActionWriteSerializer):
+    """Every field optional: only what is sent changes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            field.default = serializers.empty
+
+
+class IndicatorTargetSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=0, max_value=32767)
+    target = serializers.DecimalField(max_digits=16, decimal_places=4, required=False,
+                                      allow_null=True)
+    target_comment = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class IndicatorWriteSerializer(serializers.Serializer):
+    action = serializers.IntegerField(**ID_LIMITS, required=False, allow_null=True, default=None,
+                                      help_text="An action of this plan (or give objective).")
+    objective = serializers.IntegerField(**ID_LIMITS, required=False, allow_null=True,
+                                         default=None,
+                                         help_text="An objective of this plan (or give action).")
+    title = serializers.CharField(max_length=200)
+    measure = serializers.ChoiceField(choices=Indicator.Measure.choices, required=False,
+                                      default=Indicator.Measure.UNIT)
+    unit_label = serializers.CharField(max_length=60, required=False, allow_blank=True,
+                                       default="")
+    ascending = serializers.BooleanField(required=False, default=True)
+    baseline_year = serializers.IntegerField(min_value=0, max_value=32767, required=False,
+                                             allow_null=True, default=None)
+    baseline_value = serializers.DecimalField(max_digits=16, decimal_places=4, required=False,
+                                              allow_null=True, default=None)
+    baseline_comment = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                             default="")
+    means_of_verification = serializers.CharField(required=False, allow_blank=True, default="")
+    assumptions = serializers.CharField(required=False, allow_blank=True, default="")
+    targets = IndicatorTargetSerializer(many=True, required=False, default=list,
+                                        help_text="Targets per year of the plan.")
+
+    def validate_targets(self, value):
+        years = [item["year"] for item in value]
+        if len(set(years)) != len(years):
+            raise serializers.ValidationError(_("Give each year once."))
+        return value
+
+
+class IndicatorUpdateSerializer(IndicatorWriteSerializer):
+    """Every field optional: only what is sent changes (targets: only the years sent)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            field.default = serializers.empty
+
+
+class SpendingWriteSerializer(serializers.Serializer):
+    spent = serializers.DecimalField(min_value=0, allow_null=True, **MONEY,
+                                     help_text="Spent so far on this line; null clears it.")
+
+
+class ActualWriteSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=0, max_value=32767)
+    actual = serializers.DecimalField(max_digits=16, decimal_places=4, allow_null=True)
+    actual_comment = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                           default="")
+
+
 class PlanSubmitSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
@@ -641,6 +760,28 @@ class PlanCommentWriteSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.Serializer):
     data = serializers.JSONField(help_text="Everything Cabildo holds about you.")
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    """Your optional profile answers; only what is sent changes."""
+
+    district = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    age_band = serializers.ChoiceField(choices=Participant._meta.get_field("age_band").choices,
+                                       required=False, allow_blank=True)
+    gender = serializers.ChoiceField(choices=Participant._meta.get_field("gender").choices,
+                                     required=False, allow_blank=True)
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=4096, help_text="Your current password.")
+    confirm = serializers.BooleanField(
+        help_text="true: you understand that the account is deleted for good.")
+
+    def validate_confirm(self, value):
+        if not value:
+            raise serializers.ValidationError(
+                _("Confirm that you understand that your account is deleted for good."))
+        return value
 
 
 # --- published reports -------------------------------------------------------------------------

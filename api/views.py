@@ -4,7 +4,8 @@ may not see it), parse the request with an input serializer, call the same servi
 403 and any other ServiceError a 400, through the one error format of api.exceptions."""
 from __future__ import annotations
 
-from django.db.models import Q
+from django.contrib.auth import logout
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -528,20 +529,63 @@ class ResultList(ApiDefaults, generics.ListAPIView):
         return consult_selectors.vote_totals(consultation=consultation).select_related("theme")
 
 
+def my_data(request, participant=None) -> Response:
+    participant = participant or consult_rules.participant_of(request.user)
+    if participant is None:
+        data = {"account": {"username": request.user.get_username(),
+                            "email": request.user.email}}
+    else:
+        data = consult_selectors.participant_data(participant=participant)
+    return Response(s.MeSerializer({"data": data}).data)
+
+
 class Me(ApiView):
-    """Everything Cabildo holds about you (the "download my data" right)."""
+    """Everything Cabildo holds about you. PATCH changes your optional profile answers
+    (district, age band, gender); DELETE deletes your account (with your password, as on the
+    web): your contributions stay, anonymised, so totals hold."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=s.MeSerializer)
     def get(self, request):
-        participant = consult_rules.participant_of(request.user)
-        if participant is None:
-            data = {"account": {"username": request.user.get_username(),
-                                "email": request.user.email}}
+        return my_data(request)
+
+    @extend_schema(request=s.ProfileUpdateSerializer, responses=s.MeSerializer)
+    def patch(self, request):
+        data = parsed(s.ProfileUpdateSerializer, request)
+        participant = participant_required(request)
+        participant = consult_services.participant_update(
+            participant=participant,
+            district=data.get("district", participant.district),
+            age_band=data.get("age_band", participant.age_band),
+            gender=data.get("gender", participant.gender),
+        )
+        return my_data(request, participant)
+
+    @extend_schema(request=s.AccountDeleteSerializer, responses={204: None})
+    def delete(self, request):
+        data = parsed(s.AccountDeleteSerializer, request)
+        user = request.user
+        if not user.check_password(data["password"]):
+            raise ServiceError(_("This is not your password."), field="password")
+        participant = consult_rules.participant_of(user)
+        logout(request._request)  # a browser session ends with the account
+        if participant is not None:
+            consult_services.participant_erase(participant=participant)
         else:
-            data = consult_selectors.participant_data(participant=participant)
-        return Response(s.MeSerializer({"data": data}).data)
+            user.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeData(ApiView):
+    """Download my data: everything Cabildo holds about you (profile, proposals, supports,
+    comments, ballots)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request):
+        return my_data(request)
 
 
 # --- counts ------------------------------------------------------------------------------------
@@ -656,6 +700,37 @@ class PlanDetail(ApiView):
         live = can_see_workspace(request.user, plan)
         return Response(s.PlanDetailSerializer(s.plan_data(plan, live=live, content=True)).data)
 
+    @extend_schema(request=s.PlanUpdateSerializer, responses=s.PlanDetailSerializer)
+    def patch(self, request, pk: int):
+        plan = plan_or_404(request, pk)
+        data = parsed(s.PlanUpdateSerializer, request)
+        ceilings = data.get("ceilings")
+        plan_services.plan_update(
+            plan=plan, user=request.user,
+            title=data.get("title", plan.title),
+            description=data.get("description", plan.description),
+            envelope=data.get("envelope", plan.envelope),
+            ceilings=None if ceilings is None else {
+                item["year"]: item["amount"] for item in ceilings},
+        )
+        return live_plan_response(pk)
+
+
+def live_plan_response(pk: int) -> Response:
+    plan = plan_selectors.plan_get(pk=pk)
+    return Response(s.PlanDetailSerializer(s.plan_data(plan, live=True, content=True)).data)
+
+
+class PlanRevision(ApiView):
+    """The city's planners start revising an approved plan: the approved version stays in
+    force (public, monitored) while they prepare the next one, which goes through review."""
+
+    @extend_schema(request=None, responses=s.PlanDetailSerializer)
+    def post(self, request, pk: int):
+        plan = plan_or_404(request, pk)
+        plan_services.plan_revision_start(plan=plan, user=request.user)
+        return live_plan_response(pk)
+
 
 class _LivePlanList(ApiDefaults, generics.ListAPIView):
     """Base of the lists of a plan's live parts (objectives, actions, lines, indicators)."""
@@ -667,15 +742,77 @@ class _LivePlanList(ApiDefaults, generics.ListAPIView):
             raise NotAllowed(_("The plan is being revised: read its approved version."))
 
 
+def plan_part(model, plan: StrategyPlan, pk, field: str):
+    """An objective or action of this plan named in a request body (400 on the field if not)."""
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk, plan=plan).first()
+    if obj is None:
+        raise ServiceError(str(plan_services.NOT_OF_THIS_PLAN[field]), field=field)
+    obj.plan = plan
+    return obj
+
+
+def loaded_all(model, pks, field: str) -> list:
+    objs = list(model.objects.filter(pk__in=set(pks)))
+    if len(objs) != len(set(pks)):
+        raise ServiceError(_("No such %(what)s.") % {"what": model._meta.verbose_name},
+                           field=field)
+    return objs
+
+
+def action_relations(plan: StrategyPlan, data: dict) -> dict:
+    """Ids of the action's objective, partner cities and proposals → objects."""
+    if "objective" in data:
+        data["objective"] = plan_part(Objective, plan, data["objective"], "objective")
+    if "partner_cities" in data:
+        data["partner_cities"] = loaded_all(City, data["partner_cities"], "partner_cities")
+    if "proposals" in data:
+        data["proposals"] = loaded_all(Proposal, data["proposals"], "proposals")
+    return data
+
+
+def indicator_targets(data: dict) -> tuple[dict | None, dict | None]:
+    items = data.pop("targets", None)
+    if items is None:
+        return None, None
+    targets = {item["year"]: item["target"] for item in items if "target" in item}
+    comments = {item["year"]: item["target_comment"] for item in items
+                if "target_comment" in item}
+    return targets, comments
+
+
+def indicators_with_periods():
+    return Indicator.objects.prefetch_related(
+        Prefetch("periods", queryset=IndicatorPeriod.objects.order_by("year")))
+
+
+def indicator_response(pk: int, code: int = status.HTTP_200_OK) -> Response:
+    return Response(s.IndicatorSerializer(indicators_with_periods().get(pk=pk)).data,
+                    status=code)
+
+
 class PlanObjectiveList(_LivePlanList):
+    """A plan's objectives. POST (the city's planners, while the plan is a draft or returned)
+    adds one."""
+
     queryset = Objective.objects.none()  # for the schema; get_queryset() decides
     serializer_class = s.ObjectiveSerializer
 
     def get_queryset(self):
         return Objective.objects.filter(plan=self.plan).order_by("position", "pk")
 
+    @extend_schema(request=s.ObjectiveWriteSerializer, responses={201: s.ObjectiveSerializer})
+    def post(self, request, pk: int):
+        data = parsed(s.ObjectiveWriteSerializer, request)
+        objective = plan_services.objective_create(plan=self.plan, user=request.user, **data)
+        return Response(s.ObjectiveSerializer(objective).data, status=status.HTTP_201_CREATED)
+
 
 class PlanActionList(_LivePlanList):
+    """A plan's actions. POST (the city's planners, while the plan is a draft or returned) adds
+    one under an objective of the plan."""
+
     queryset = Action.objects.none()  # for the schema; get_queryset() decides
     serializer_class = s.ActionSerializer
 
@@ -683,16 +820,137 @@ class PlanActionList(_LivePlanList):
         return (Action.objects.filter(plan=self.plan)
                 .prefetch_related("partner_cities", "proposals"))
 
+    @extend_schema(request=s.ActionWriteSerializer, responses={201: s.ActionSerializer})
+    def post(self, request, pk: int):
+        data = action_relations(self.plan, dict(parsed(s.ActionWriteSerializer, request)))
+        action = plan_services.action_create(plan=self.plan, user=request.user, **data)
+        return Response(s.ActionSerializer(action).data, status=status.HTTP_201_CREATED)
+
 
 class PlanIndicatorList(_LivePlanList):
+    """A plan's indicators with their targets and actuals per year. POST (the city's planners,
+    while the plan is a draft or returned) adds one, for an action or an objective, with its
+    targets per year."""
+
     queryset = Indicator.objects.none()  # for the schema; get_queryset() decides
     serializer_class = s.IndicatorSerializer
 
     def get_queryset(self):
-        from django.db.models import Prefetch
+        return indicators_with_periods().filter(plan=self.plan)
 
-        return Indicator.objects.filter(plan=self.plan).prefetch_related(
-            Prefetch("periods", queryset=IndicatorPeriod.objects.order_by("year")))
+    @extend_schema(request=s.IndicatorWriteSerializer, responses={201: s.IndicatorSerializer})
+    def post(self, request, pk: int):
+        data = dict(parsed(s.IndicatorWriteSerializer, request))
+        targets, comments = indicator_targets(data)
+        data["action"] = plan_part(Action, self.plan, data["action"], "action")
+        data["objective"] = plan_part(Objective, self.plan, data["objective"], "objective")
+        indicator = plan_services.indicator_create(
+            plan=self.plan, user=request.user, targets=targets, target_comments=comments, **data)
+        return indicator_response(indicator.pk, status.HTTP_201_CREATED)
+
+
+class _PlanPartDetail(ApiView):
+    """Base of the details of a plan's parts: GET as the live lists; PATCH and DELETE load the
+    part if its plan is visible and leave the rest to the service."""
+
+    model = None
+
+    def _part(self, request, pk: int, *, read: bool):
+        obj = get_object_or_404(self.model.objects.all(), pk=pk)
+        obj.plan = (live_plan_or_error if read else plan_or_404)(request, obj.plan_id)
+        return obj
+
+
+class ObjectiveDetail(_PlanPartDetail):
+    """An objective. PATCH and DELETE (an objective without actions): the city's planners,
+    while the plan is a draft or returned."""
+
+    model = Objective
+
+    @extend_schema(responses=s.ObjectiveSerializer)
+    def get(self, request, pk: int):
+        return Response(s.ObjectiveSerializer(self._part(request, pk, read=True)).data)
+
+    @extend_schema(request=s.ObjectiveUpdateSerializer, responses=s.ObjectiveSerializer)
+    def patch(self, request, pk: int):
+        objective = self._part(request, pk, read=False)
+        data = parsed(s.ObjectiveUpdateSerializer, request)
+        objective = plan_services.objective_update(objective=objective, user=request.user,
+                                                   **data)
+        return Response(s.ObjectiveSerializer(objective).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        objective = self._part(request, pk, read=False)
+        plan_services.objective_delete(objective=objective, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ActionDetail(_PlanPartDetail):
+    """An action. PATCH and DELETE (with its budget lines and indicators): the city's planners,
+    while the plan is a draft or returned."""
+
+    model = Action
+
+    @extend_schema(responses=s.ActionSerializer)
+    def get(self, request, pk: int):
+        return Response(s.ActionSerializer(self._part(request, pk, read=True)).data)
+
+    @extend_schema(request=s.ActionUpdateSerializer, responses=s.ActionSerializer)
+    def patch(self, request, pk: int):
+        action = self._part(request, pk, read=False)
+        data = action_relations(action.plan, dict(parsed(s.ActionUpdateSerializer, request)))
+        action = plan_services.action_update(action=action, user=request.user, **data)
+        return Response(s.ActionSerializer(action).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        action = self._part(request, pk, read=False)
+        plan_services.action_delete(action=action, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class IndicatorDetail(_PlanPartDetail):
+    """An indicator with its periods. PATCH (targets: only the years sent change) and DELETE:
+    the city's planners, while the plan is a draft or returned."""
+
+    model = Indicator
+
+    @extend_schema(responses=s.IndicatorSerializer)
+    def get(self, request, pk: int):
+        indicator = self._part(request, pk, read=True)
+        return indicator_response(indicator.pk)
+
+    @extend_schema(request=s.IndicatorUpdateSerializer, responses=s.IndicatorSerializer)
+    def patch(self, request, pk: int):
+        indicator = self._part(request, pk, read=False)
+        data = dict(parsed(s.IndicatorUpdateSerializer, request))
+        targets, comments = indicator_targets(data)
+        for name, model in (("action", Action), ("objective", Objective)):
+            if name in data:
+                data[name] = plan_part(model, indicator.plan, data[name], name)
+        plan_services.indicator_update(indicator=indicator, user=request.user, targets=targets,
+                                       target_comments=comments, **data)
+        return indicator_response(pk)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        indicator = self._part(request, pk, read=False)
+        plan_services.indicator_delete(indicator=indicator, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class IndicatorActuals(ApiView):
+    """Monitoring: the city's planners record an indicator's actual value for a year, once the
+    plan is approved."""
+
+    @extend_schema(request=s.ActualWriteSerializer, responses=s.IndicatorSerializer)
+    def put(self, request, pk: int):
+        indicator = get_object_or_404(Indicator.objects.all(), pk=pk)
+        indicator.plan = plan_or_404(request, indicator.plan_id)
+        data = parsed(s.ActualWriteSerializer, request)
+        plan_services.indicator_record_actual(indicator=indicator, user=request.user, **data)
+        return indicator_response(pk)
 
 
 class PlanBudgetLineList(_LivePlanList):
@@ -743,6 +1001,20 @@ class BudgetLineDetail(ApiView):
         line = self._line(request, pk, read=False)
         plan_services.budget_line_delete(line=line, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BudgetLineSpending(ApiView):
+    """Monitoring: the city's planners record what was spent on a budget line, once the plan is
+    approved (null clears it)."""
+
+    @extend_schema(request=s.SpendingWriteSerializer, responses=s.BudgetLineSerializer)
+    def put(self, request, pk: int):
+        line = get_object_or_404(BudgetLine.objects.select_related("action"), pk=pk)
+        line.action.plan = plan_or_404(request, line.action.plan_id)
+        data = parsed(s.SpendingWriteSerializer, request)
+        line = plan_services.budget_line_record_spending(line=line, user=request.user,
+                                                          spent=data["spent"])
+        return Response(s.BudgetLineSerializer(line).data)
 
 
 class PlanSubmit(ApiView):

@@ -49,6 +49,9 @@ KNOWN_IDS = {
     "/api/v1/plans/": lambda w: w.plan_approved.pk,
     "/api/v1/budget-lines/": lambda w: w.line.pk,
     "/api/v1/published-reports/": lambda w: w.report.pk,
+    "/api/v1/objectives/": lambda w: w.plan_approved.objectives.first().pk,
+    "/api/v1/actions/": lambda w: w.plan_approved.actions.first().pk,
+    "/api/v1/indicators/": lambda w: w.plan_approved.indicators.first().pk,
 }
 
 

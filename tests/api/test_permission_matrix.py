@@ -67,10 +67,45 @@ def draft_action(w: World) -> int:
     return w.plan_draft.actions.order_by("rank").first().pk
 
 
+def draft_objective(w: World) -> int:
+    return w.plan_draft.objectives.order_by("position", "pk").first().pk
+
+
+def spare_objective(w: World) -> int:
+    """An objective without actions (one with actions cannot be deleted)."""
+    from planning.models import Objective
+
+    return Objective.objects.create(plan=w.plan_draft, title="Spare", position=99).pk
+
+
+def draft_indicator(w: World) -> int:
+    return w.plan_draft.indicators.order_by("pk").first().pk
+
+
+def approved_indicator(w: World) -> int:
+    return w.plan_approved.indicators.order_by("pk").first().pk
+
+
+def approved_line(w: World) -> int:
+    from planning.models import BudgetLine
+
+    return BudgetLine.objects.filter(action__plan=w.plan_approved).order_by("pk").first().pk
+
+
+PLANNER_WRITES = "the city's planners write; council members read but may not edit"
+
+
 MATRIX: list[Row] = [
     Row("/api/v1/auth/token/", "post", E(400, 200, 200, 200, 200, 200), body=token_body,
         why="anonymous sends wrong credentials"),
     Row("/api/v1/me/", "get", E(401, 200, 200, 200, 200, 200)),
+    Row("/api/v1/me/", "patch", E(401, 200, 403, 403, 403, 403),
+        body=lambda w, r: {"district": "Tlalpan", "age_band": "30-44"},
+        why="profile answers belong to participants; staff accounts have no profile"),
+    Row("/api/v1/me/", "delete", E(401, 204, 204, 204, 204, 204),
+        body=lambda w, r: {"password": PASSWORD, "confirm": True},
+        why="everybody may delete their own account, with their password"),
+    Row("/api/v1/me/data/", "get", E(401, 200, 200, 200, 200, 200)),
     Row("/api/v1/cities/", "get", ALL_200),
     Row("/api/v1/cities/{id}/", "get", ALL_200, ids(id=lambda w: w.city.pk)),
     Row("/api/v1/organisations/", "get", ALL_200),
@@ -126,6 +161,44 @@ MATRIX: list[Row] = [
     Row("/api/v1/plans/{id}/budget-lines/", "post", E(401, 404, 404, 201, 403, 404), draft,
         lambda w, r: {"action": draft_action(w), "year": 2030, "amount": "5.00",
                       "source": "private"}),
+    Row("/api/v1/plans/{id}/", "patch", E(401, 404, 404, 200, 403, 404), draft,
+        lambda w, r: {"title": "Renamed", "ceilings": [{"year": 2027, "amount": "900.00"}]},
+        why=PLANNER_WRITES),
+    Row("/api/v1/plans/{id}/revision/", "post", E(401, 403, 403, 200, 403, 403), approved,
+        why="the approved plan is public; only the city's planners revise it"),
+    Row("/api/v1/plans/{id}/objectives/", "post", E(401, 404, 404, 201, 403, 404), draft,
+        lambda w, r: {"title": "Cleaner air", "result_level": "outcome"}, why=PLANNER_WRITES),
+    Row("/api/v1/plans/{id}/actions/", "post", E(401, 404, 404, 201, 403, 404), draft,
+        lambda w, r: {"objective": draft_objective(w), "title": "Bike lanes"},
+        why=PLANNER_WRITES),
+    Row("/api/v1/plans/{id}/indicators/", "post", E(401, 404, 404, 201, 403, 404), draft,
+        lambda w, r: {"action": draft_action(w), "title": "Km of lanes",
+                      "targets": [{"year": 2028, "target": "12"}]}, why=PLANNER_WRITES),
+    Row("/api/v1/objectives/{id}/", "get", E(404, 404, 404, 200, 200, 404),
+        ids(id=draft_objective), why="drafts are for the city's planners and council"),
+    Row("/api/v1/objectives/{id}/", "patch", E(401, 404, 404, 200, 403, 404),
+        ids(id=draft_objective), lambda w, r: {"title": "Renamed"}, why=PLANNER_WRITES),
+    Row("/api/v1/objectives/{id}/", "delete", E(401, 404, 404, 204, 403, 404),
+        ids(id=spare_objective), why=PLANNER_WRITES),
+    Row("/api/v1/actions/{id}/", "get", E(404, 404, 404, 200, 200, 404), ids(id=draft_action),
+        why="drafts are for the city's planners and council"),
+    Row("/api/v1/actions/{id}/", "patch", E(401, 404, 404, 200, 403, 404),
+        ids(id=draft_action), lambda w, r: {"department": "Mobility"}, why=PLANNER_WRITES),
+    Row("/api/v1/actions/{id}/", "delete", E(401, 404, 404, 204, 403, 404),
+        ids(id=draft_action), why=PLANNER_WRITES),
+    Row("/api/v1/indicators/{id}/", "get", ALL_200, ids(id=approved_indicator),
+        why="the live parts of an approved plan are public"),
+    Row("/api/v1/indicators/{id}/", "patch", E(401, 404, 404, 200, 403, 404),
+        ids(id=draft_indicator), lambda w, r: {"targets": [{"year": 2029, "target": "3"}]},
+        why=PLANNER_WRITES),
+    Row("/api/v1/indicators/{id}/", "delete", E(401, 404, 404, 204, 403, 404),
+        ids(id=draft_indicator), why=PLANNER_WRITES),
+    Row("/api/v1/indicators/{id}/actuals/", "put", E(401, 403, 403, 200, 403, 403),
+        ids(id=approved_indicator), lambda w, r: {"year": 2027, "actual": "4"},
+        why="monitoring of an approved plan: the city's planners"),
+    Row("/api/v1/budget-lines/{id}/spending/", "put", E(401, 403, 403, 200, 403, 403),
+        ids(id=approved_line), lambda w, r: {"spent": "10.00"},
+        why="monitoring of an approved plan: the city's planners"),
     Row("/api/v1/plans/{id}/submit/", "post", E(401, 404, 404, 201, 403, 404), draft,
         lambda w, r: {"note": "Ready."}),
     Row("/api/v1/plans/{id}/versions/", "get", ALL_200, approved),

@@ -113,3 +113,96 @@ def test_planner_drafts_a_plan_and_counts(world):
     data = response.json()
     assert data["title"] == "From the API" and data["status"] == "draft"
     assert [a["proposals"] for a in data["content"]["actions"]] == [[proposal.pk]]
+
+
+def test_planner_creates_an_action_and_an_indicator_with_targets(world):
+    planner = client_for(world.users["planner"])
+    plan = world.plan_draft
+    objective = plan.objectives.order_by("position").first()
+    proposal = plan.actions.order_by("rank").first().proposals.first()
+    response = planner.post(f"/api/v1/plans/{plan.pk}/actions/", {
+        "objective": objective.pk, "title": "Bike lanes", "department": "Mobility",
+        "partner_cities": [world.elsewhere.pk], "proposals": [proposal.pk]}, format="json")
+    assert response.status_code == 201, response.content
+    action = response.json()
+    assert action["plan"] == plan.pk and action["objective"] == objective.pk
+    assert action["partner_cities"] == [world.elsewhere.pk]
+    assert action["proposals"] == [proposal.pk]
+
+    response = planner.post(f"/api/v1/plans/{plan.pk}/indicators/", {
+        "action": action["id"], "title": "Km of bike lanes", "unit_label": "km",
+        "baseline_year": 2026, "baseline_value": "3",
+        "targets": [{"year": 2028, "target": "10"},
+                    {"year": 2030, "target": "25", "target_comment": "Whole centre"}]},
+        format="json")
+    assert response.status_code == 201, response.content
+    indicator = response.json()
+    targets = {p["year"]: (p["target"], p["target_comment"]) for p in indicator["periods"]}
+    assert targets == {2028: ("10.0000", ""), 2030: ("25.0000", "Whole centre")}
+
+    response = planner.patch(f"/api/v1/indicators/{indicator['id']}/",
+                             {"targets": [{"year": 2028, "target": "12"}]}, format="json")
+    assert response.status_code == 200, response.content
+    assert {p["year"]: p["target"] for p in response.json()["periods"]}[2028] == "12.0000"
+    response = planner.post(f"/api/v1/plans/{plan.pk}/indicators/", {
+        "action": action["id"], "title": "Out of period",
+        "targets": [{"year": 2031, "target": "1"}]}, format="json")
+    assert response.status_code == 400 and "targets" in response.json()["errors"]
+    response = planner.post(f"/api/v1/plans/{plan.pk}/actions/", {
+        "objective": world.plan_approved.objectives.first().pk, "title": "Elsewhere"},
+        format="json")
+    assert response.status_code == 400 and "objective" in response.json()["errors"]
+    live = planner.get(f"/api/v1/plans/{plan.pk}/").json()["content"]
+    assert action["id"] in {a["id"] for a in live["actions"]}
+    kinds = set(PlanChange.objects.filter(plan=plan).values_list("kind", flat=True))
+    assert {"action_added", "indicator_added", "indicator_edited"} <= kinds
+
+
+def test_council_member_may_not_edit_the_plan(world):
+    council = client_for(world.users["council"])
+    plan = world.plan_draft
+    objective = plan.objectives.first()
+    response = council.post(f"/api/v1/plans/{plan.pk}/actions/",
+                            {"objective": objective.pk, "title": "Mine"}, format="json")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only the city's planners can edit this plan.",
+                               "errors": {}}
+    assert council.patch(f"/api/v1/plans/{plan.pk}/", {"title": "Mine"},
+                         format="json").status_code == 403
+    assert not plan.actions.filter(title="Mine").exists()
+
+
+def test_monitoring_is_refused_before_approval(world):
+    planner = client_for(world.users["planner"])
+    draft_line = world.line
+    draft_indicator = world.plan_draft.indicators.first()
+    response = planner.put(f"/api/v1/budget-lines/{draft_line.pk}/spending/",
+                           {"spent": "10.00"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Execution is recorded once the plan is approved."
+    response = planner.put(f"/api/v1/indicators/{draft_indicator.pk}/actuals/",
+                           {"year": 2027, "actual": "1"}, format="json")
+    assert response.status_code == 400
+    draft_line.refresh_from_db()
+    assert draft_line.spent is None
+
+    line = BudgetLine.objects.filter(action__plan=world.plan_approved).first()
+    response = planner.put(f"/api/v1/budget-lines/{line.pk}/spending/", {"spent": "10"},
+                           format="json")
+    assert response.status_code == 200 and response.json()["spent"] == "10.00"
+    indicator = world.plan_approved.indicators.first()
+    response = planner.put(f"/api/v1/indicators/{indicator.pk}/actuals/",
+                           {"year": 2027, "actual": "4", "actual_comment": "Audited"},
+                           format="json")
+    assert response.status_code == 200, response.content
+    period = {p["year"]: p for p in response.json()["periods"]}[2027]
+    assert (period["actual"], period["actual_comment"]) == ("4.0000", "Audited")
+    # An approved plan's content itself does not change: start a revision for that.
+    response = planner.patch(f"/api/v1/plans/{world.plan_approved.pk}/", {"title": "New"},
+                             format="json")
+    assert response.status_code == 400
+    response = planner.post(f"/api/v1/plans/{world.plan_approved.pk}/revision/")
+    assert response.status_code == 200 and response.json()["status"] == PlanStatus.DRAFT
+    response = planner.patch(f"/api/v1/plans/{world.plan_approved.pk}/", {"title": "New"},
+                             format="json")
+    assert response.status_code == 200 and response.json()["title"] == "New"
