@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_handler
@@ -65,6 +66,10 @@ def _plain(errors: Any) -> Any:
 def handler(exc: Exception, context: dict) -> Any:
     if isinstance(exc, ServiceError):
         exc = from_service_error(exc)
+    elif isinstance(exc, SuspiciousOperation | BadRequest):
+        # e.g. a form body with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS: raised while
+        # parsing request.data, it would otherwise reach Django's HTML 400 page.
+        exc = exceptions.ParseError(_("The request body could not be read: %s") % exc)
     return _formatted(exc, drf_handler(exc, context))
 
 

@@ -68,6 +68,18 @@ def test_service_error_with_a_field_is_a_400_on_that_field(world):
         "year_costs": ["2099 is outside the plan period 2027–2030."]}
 
 
+def test_a_form_body_with_too_many_fields_is_a_json_400(world):
+    """Django refuses bodies over DATA_UPLOAD_MAX_NUMBER_FIELDS while DRF parses request.data;
+    the API answers in its own format instead of Django's HTML 400 page (found by schemathesis)."""
+    client = client_for(world.users["participant"])
+    body = "&".join(f"partner_cities={i}" for i in range(1500)) + "&title=T"
+    response = client.post(f"/api/v1/consultations/{world.open.pk}/proposals/", body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"].startswith("The request body could not be read")
+
+
 def test_not_allowed_is_a_403_with_the_service_message(world):
     client = client_for(world.users["participant"])
     response = client.put(f"/api/v1/consultations/{world.open.pk}/ballot/",
