@@ -207,28 +207,37 @@ def consultation_export(request: HttpRequest, pk: int, table: str, fmt: str) -> 
                    f"{consultation.city.slug}-{consultation.slug}")
 
 
-@require_GET
-def consultation_published(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = _consultation(pk)
+def _published_list(request: HttpRequest, *, live_url: str, **subject) -> HttpResponse:
+    """The published versions of a consultation's or a plan's report."""
+    (obj,) = subject.values()
     return render(request, "reports/published_list.html", {
-        "subject_title": consultation.title, "city": consultation.city,
-        "reports": selectors.published_reports(consultation=consultation),
-        "live_url": reverse("reports:consultation", args=[pk])
-        if rules.can_view_live_report(request.user, consultation) else "",
+        "subject_title": obj.title, "city": obj.city,
+        "reports": selectors.published_reports(**subject),
+        "live_url": live_url if rules.can_view_live_report(request.user, obj) else "",
     })
 
 
-@require_POST
-def consultation_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = _consultation(pk)
+def _publish(request: HttpRequest, **subject) -> HttpResponse:
+    """Freeze a consultation's or a plan's report as a new published version."""
     try:
-        report = services.report_publish(user=request.user, consultation=consultation)
+        report = services.report_publish(user=request.user, **subject)
     except NotAllowed as error:
         return error_page(request, error.message, status=403)
     except ServiceError as error:
         return error_page(request, error.message, status=400)
     messages.success(request, _("Report published as version %(n)s.") % {"n": report.version})
     return redirect("reports:published", pk=report.pk)
+
+
+@require_GET
+def consultation_published(request: HttpRequest, pk: int) -> HttpResponse:
+    return _published_list(request, consultation=_consultation(pk),
+                           live_url=reverse("reports:consultation", args=[pk]))
+
+
+@require_POST
+def consultation_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _publish(request, consultation=_consultation(pk))
 
 
 @require_GET
@@ -297,26 +306,12 @@ def plan_export(request: HttpRequest, pk: int, table: str, fmt: str) -> HttpResp
 
 @require_GET
 def plan_published(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(pk)
-    return render(request, "reports/published_list.html", {
-        "subject_title": plan.title, "city": plan.city,
-        "reports": selectors.published_reports(plan=plan),
-        "live_url": reverse("reports:plan", args=[pk])
-        if rules.can_view_live_report(request.user, plan) else "",
-    })
+    return _published_list(request, plan=_plan(pk), live_url=reverse("reports:plan", args=[pk]))
 
 
 @require_POST
 def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(pk)
-    try:
-        report = services.report_publish(user=request.user, plan=plan)
-    except NotAllowed as error:
-        return error_page(request, error.message, status=403)
-    except ServiceError as error:
-        return error_page(request, error.message, status=400)
-    messages.success(request, _("Report published as version %(n)s.") % {"n": report.version})
-    return redirect("reports:published", pk=report.pk)
+    return _publish(request, plan=_plan(pk))
 
 
 # --- published reports -------------------------------------------------------------------------
