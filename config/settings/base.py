@@ -1,8 +1,8 @@
 """Settings shared by every environment; values that differ come from the environment."""
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
-import plotly
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -136,7 +136,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # plotly.js comes from the installed plotly package (never a CDN): /static/plotly/plotly.min.js
-    ("plotly", Path(plotly.__file__).resolve().parent / "package_data"),
+    ("plotly", Path(find_spec("plotly").origin).resolve().parent / "package_data"),
 ]
 
 LOGIN_URL = "login"

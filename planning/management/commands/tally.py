@@ -11,6 +11,9 @@ RULE_CHOICES = ["greedy", "mes", "mes-add1", "mes-greedy", "phragmen"]
 
 class Command(BaseCommand):
     help = "Count a Pabulib (.pb) file with one rule and print the outcome (json or table)."
+    # Counting a file needs neither the database nor the URLs: skipping the system checks keeps
+    # start-up short (they would import every view, pandas and plotly included).
+    requires_system_checks: list = []
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="path to a Pabulib .pb file")
