@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
@@ -9,6 +10,18 @@ from hypothesis import settings as hypothesis_settings
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise():
+    """Requests through the test client activate the visitor's language in this thread and
+    leave it active; start every test in the settings' language so that no test depends on
+    which ran before it."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
