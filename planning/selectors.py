@@ -16,6 +16,7 @@ from consult.models import CityRole, Consultation, Proposal
 from .models import (
     Action,
     BudgetLine,
+    CountRun,
     Indicator,
     IndicatorPeriod,
     Objective,
@@ -26,6 +27,11 @@ from .models import (
     ReviewDecision,
     StrategyPlan,
 )
+
+
+def count_run_official(*, consultation: Consultation) -> CountRun | None:
+    """The count that decides the consultation: its latest official CountRun, if any."""
+    return consultation.count_runs.filter(is_official=True).order_by("-created_at", "-pk").first()
 
 ZERO = Decimal("0.00")
 

@@ -293,7 +293,7 @@ def count_run_official_for(
     *, consultation: Consultation, user, rule: str | None = None
 ) -> CountRun:
     """The consultation's latest official count, or a new official count once voting closed."""
-    run = consultation.count_runs.filter(is_official=True).order_by("-created_at", "-pk").first()
+    run = selectors.count_run_official(consultation=consultation)
     if run is not None:
         return run
     return count_run_create(consultation=consultation, rule=rule, official=True, user=user)

@@ -141,7 +141,7 @@ def draft_create(request: HttpRequest, consultation_pk: int) -> HttpResponse:
         return error_page(request, _("Only the city's planners can draft a plan."), status=403)
     years = list(range(consultation.plan_start_year, consultation.plan_end_year + 1))
     form = forms.DraftForm(request.POST or None, years=years)
-    official = consultation.count_runs.filter(is_official=True).order_by("-created_at").first()
+    official = selectors.count_run_official(consultation=consultation)
     status = 200
     if request.method == "POST":
         if form.is_valid():

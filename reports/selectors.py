@@ -393,7 +393,7 @@ def _inclusion(consultation: Consultation) -> dict[str, dict]:
 
 
 def official_run(consultation: Consultation) -> CountRun | None:
-    return consultation.count_runs.filter(is_official=True).order_by("-created_at", "-pk").first()
+    return plan_selectors.count_run_official(consultation=consultation)
 
 
 def _fmt_number(value, places: int = 0) -> str:
