@@ -148,9 +148,11 @@ def participant_data(*, participant: Participant) -> dict:
             {
                 "consultation": ballot.consultation.slug,
                 "receipt_code": ballot.receipt_code,
-                "choices": ballot_choices_of(ballot=ballot),
+                "choices": {choice.proposal_id: choice.points for choice in ballot.choices.all()},
             }
-            for ballot in participant.ballots.select_related("consultation")
+            for ballot in participant.ballots.select_related("consultation").prefetch_related(
+                "choices"
+            )
         ],
     }
 
