@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_handler
 
-from consult.errors import NotAllowed, ServiceError
+from core.errors import NotAllowed, ServiceError
 
 
 class ErrorSerializer(serializers.Serializer):

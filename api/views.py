@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 from consult import rules as consult_rules
 from consult import selectors as consult_selectors
 from consult import services as consult_services
-from consult.errors import NotAllowed, ServiceError
 from consult.filters import Ordering, ProposalFilter, shuffled
 from consult.models import (
     City,
@@ -34,6 +33,7 @@ from consult.models import (
     Theme,
 )
 from consult.selectors import VISIBLE_STATUSES
+from core.errors import NotAllowed, ServiceError
 from planning import rules as plan_rules
 from planning import selectors as plan_selectors
 from planning import services as plan_services
@@ -55,12 +55,7 @@ from reports.models import PublishedReport
 from . import serializers as s
 from .exceptions import from_service_error, handler
 from .filters import ConsultationFilter, CountRunFilter, ProposalFilterBackend, order_seed
-from .permissions import (
-    ReadOrAuthenticated,
-    can_see_live_plan,
-    can_see_plan,
-    can_see_workspace,
-)
+from .permissions import ReadOrAuthenticated
 from .schema import CabildoAutoSchema
 from .throttles import AnonThrottle, WriteThrottle
 
@@ -631,14 +626,14 @@ def plan_or_404(request, pk: int) -> StrategyPlan:
         plan = plan_selectors.plan_get(pk=pk)
     except StrategyPlan.DoesNotExist as error:
         raise Http404(_("No such plan.")) from error
-    if not can_see_plan(request.user, plan):
+    if not plan_rules.can_see_plan(request.user, plan):
         raise Http404(_("No such plan."))
     return plan
 
 
 def live_plan_or_error(request, pk: int) -> StrategyPlan:
     plan = plan_or_404(request, pk)
-    if not can_see_live_plan(request.user, plan):
+    if not plan_rules.can_see_live_plan(request.user, plan):
         raise NotAllowed(_("The plan is being revised: read its approved version."))
     return plan
 
@@ -697,7 +692,7 @@ class PlanDetail(ApiView):
     @extend_schema(responses=s.PlanDetailSerializer)
     def get(self, request, pk: int):
         plan = plan_or_404(request, pk)
-        live = can_see_workspace(request.user, plan)
+        live = plan_rules.can_view_workspace(request.user, plan)
         return Response(s.PlanDetailSerializer(s.plan_data(plan, live=live, content=True)).data)
 
     @extend_schema(request=s.PlanUpdateSerializer, responses=s.PlanDetailSerializer)
@@ -738,7 +733,7 @@ class _LivePlanList(ApiDefaults, generics.ListAPIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.plan = plan_or_404(request, kwargs["pk"])
-        if request.method == "GET" and not can_see_live_plan(request.user, self.plan):
+        if request.method == "GET" and not plan_rules.can_see_live_plan(request.user, self.plan):
             raise NotAllowed(_("The plan is being revised: read its approved version."))
 
 
@@ -1030,7 +1025,7 @@ class PlanSubmit(ApiView):
 
 def visible_versions(request, plan: StrategyPlan):
     versions = PlanVersion.objects.filter(plan=plan).select_related("decision")
-    if not can_see_workspace(request.user, plan):
+    if not plan_rules.can_view_workspace(request.user, plan):
         versions = versions.filter(decision__decision=ReviewDecision.Decision.APPROVE)
     return versions.order_by("number")
 
@@ -1066,7 +1061,7 @@ class PlanDecisionList(ApiDefaults, generics.ListAPIView):
     def get_queryset(self):
         plan = plan_or_404(self.request, self.kwargs["pk"])
         decisions = plan_selectors.plan_decisions(plan)
-        if not can_see_workspace(self.request.user, plan):
+        if not plan_rules.can_view_workspace(self.request.user, plan):
             decisions = decisions.filter(decision=ReviewDecision.Decision.APPROVE)
         return decisions.order_by("created_at", "pk")
 

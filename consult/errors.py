@@ -1,18 +1,7 @@
-"""Errors the services raise; each carries a message meant for the person who acted."""
+"""The consultation's own service error; the shared ones live in `core.errors`."""
 from __future__ import annotations
 
-
-class ServiceError(Exception):
-    """Bad input or a state that refuses the action (HTTP 400 / form error)."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class NotAllowed(ServiceError):
-    """The person may not do this here, now (HTTP 403)."""
+from core.errors import ServiceError
 
 
 class BallotError(ServiceError):

@@ -133,8 +133,6 @@ can_vote = rules.is_authenticated & is_eligible & is_voting_phase
 can_moderate = is_moderator
 can_reject_proposal = is_moderator | is_planner
 can_manage_consultation = is_city_admin
-can_plan = is_planner
-can_review_plan = is_council_member
 
 rules.add_perm("consult.submit_proposal", can_submit_proposal)
 rules.add_perm("consult.change_own_proposal", can_edit_proposal)
@@ -146,5 +144,3 @@ rules.add_perm("consult.vote_consultation", can_vote)
 rules.add_perm("consult.moderate", can_moderate)
 rules.add_perm("consult.reject_proposal", can_reject_proposal)
 rules.add_perm("consult.manage_consultation", can_manage_consultation)
-rules.add_perm("consult.plan", can_plan)
-rules.add_perm("consult.review_plan", can_review_plan)

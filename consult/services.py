@@ -16,9 +16,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import NotAllowed, ServiceError
+from core.validation import validated
+
 from . import rules as perms
 from . import selectors
-from .errors import NotAllowed, ServiceError
 from .models import (
     Ballot,
     BallotChoice,
@@ -47,18 +49,6 @@ DEFAULT_THEMES = (
 # --- consultations -----------------------------------------------------------------------------
 
 
-def _validated(instance) -> None:
-    """Run model validation (fields and check constraints) and turn it into a ServiceError."""
-    from django.core.exceptions import ValidationError
-
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        field_name = None if field == "__all__" else field
-        raise ServiceError(" ".join(messages), field=field_name) from error
-
-
 @transaction.atomic
 def consultation_create(
     *, city: City, title: str, slug: str = "", themes: bool = True, **fields: Any
@@ -66,7 +56,7 @@ def consultation_create(
     """Create a consultation with the network's default themes."""
     fields.setdefault("currency", city.currency)
     consultation = Consultation(city=city, title=title, slug=slug or slugify(title)[:120], **fields)
-    _validated(consultation)
+    validated(consultation)
     consultation.save()
     if themes:
         # Named in the city's language: a theme is content, shown as stored.
@@ -96,7 +86,7 @@ def consultation_update(
         )
     for name, value in changes.items():
         setattr(locked, name, value)
-    _validated(locked)
+    validated(locked)
     locked.save()
     return locked
 
@@ -174,7 +164,7 @@ def proposal_create(
         status=Proposal.Status.PUBLISHED if publish else Proposal.Status.DRAFT,
         published_at=now if publish else None,
     )
-    _validated(proposal)
+    validated(proposal)
     proposal.save()
     ProposalYearCost.objects.bulk_create(
         ProposalYearCost(proposal=proposal, year=year, amount=amount)
@@ -225,7 +215,7 @@ def proposal_update(
     if publish and locked.status == Proposal.Status.DRAFT:
         locked.status = Proposal.Status.PUBLISHED
         locked.published_at = timezone.now()
-    _validated(locked)
+    validated(locked)
     locked.save()
     return locked
 
@@ -331,7 +321,7 @@ def comment_create(
         if parent.parent_id is not None:
             parent = parent.parent  # replies stay one level deep
     comment = Comment(proposal=proposal, author=author, parent=parent, body=body)
-    _validated(comment)
+    validated(comment)
     comment.save()
     return comment
 
@@ -427,7 +417,7 @@ def participant_register(
         gender=gender,
         consent_at=timezone.now() if consent else None,
     )
-    _validated(participant)
+    validated(participant)
     try:
         with transaction.atomic():
             participant.save()
@@ -447,7 +437,7 @@ def participant_update(
     locked.district = district.strip()
     locked.age_band = age_band
     locked.gender = gender
-    _validated(locked)
+    validated(locked)
     locked.save(update_fields=["district", "age_band", "gender"])
     return locked
 

@@ -22,9 +22,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import NotAllowed, ServiceError
+
 from . import rules as perms
 from . import selectors, services
-from .errors import NotAllowed, ServiceError
 from .filters import ProposalFilter, shuffled
 from .forms import (
     DEMOGRAPHICS_HELP,

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from consult import services as consult_services
-from consult.errors import ServiceError
 from consult.models import (
     Ballot,
     BallotChoice,
@@ -33,6 +32,7 @@ from consult.models import (
     VotingMethod,
     new_receipt_code,
 )
+from core.errors import ServiceError
 
 from .selectors import count_run_official
 from .services import consultation_election

@@ -14,11 +14,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consult import rules as consult_rules
 from consult import selectors as consult_selectors
 from consult import services as consult_services
-from consult.errors import NotAllowed, ServiceError
 from consult.models import Consultation, Phase, Proposal, VotingMethod
+from core.errors import NotAllowed, ServiceError
+from core.validation import validated
 
 from . import rules as plan_rules
 from . import selectors
@@ -84,7 +84,7 @@ def count_run_create(
     """
     from planning.counting import CountingError, count
 
-    if user is not None and not consult_rules.can_plan(user, consultation):
+    if user is not None and not plan_rules.can_draft_plan(user, consultation):
         raise NotAllowed(_("Only the city's planners can count a consultation."))
     if consultation.phase not in (Phase.COUNTING, Phase.RESULTS):
         raise ServiceError(_("Votes are counted once voting has closed."))
@@ -213,10 +213,6 @@ def _clean_ceilings(plan: StrategyPlan, ceilings: Mapping[int, Decimal | None]) 
     return cleaned
 
 
-def _validated(instance) -> None:
-    consult_services._validated(instance)
-
-
 def spread_evenly(total: Decimal, years: list[int]) -> dict[int, Decimal]:
     """Split an amount evenly over years, to the cent; the remainder cents go to the last year
     so the parts add up exactly to the total."""
@@ -312,7 +308,7 @@ def plan_draft_from_count(
     per year, an indicator stub per action. Actions are shifted to later years where annual
     ceilings require it; the conflicts that remain are returned and kept on the plan."""
     consultation = Consultation.objects.select_related("city").get(pk=count_run.consultation_id)
-    if not consult_rules.can_plan(user, consultation.city):
+    if not plan_rules.can_draft_plan(user, consultation.city):
         raise NotAllowed(_("Only the city's planners can draft a plan."))
     if not count_run.is_official:
         raise ServiceError(_("Plans are drafted from the official count."))
@@ -333,7 +329,7 @@ def plan_draft_from_count(
         count_run=count_run,
         created_by=user,
     )
-    _validated(plan)
+    validated(plan)
     plan.save()
     plan.consultations.add(consultation)
     ceilings = _clean_ceilings(plan, ceilings or {})
@@ -424,7 +420,7 @@ def plan_draft_for_consultation(
 ) -> tuple[StrategyPlan, list[dict]]:
     """The planner's button: use the official count (counting now if there is none yet, once
     voting closed) and draft a plan from it. One transaction: a failed draft leaves no count."""
-    if not consult_rules.can_plan(user, consultation.city):
+    if not plan_rules.can_draft_plan(user, consultation.city):
         raise NotAllowed(_("Only the city's planners can draft a plan."))
     with transaction.atomic():
         run = count_run_official_for(consultation=consultation, user=user, rule=rule)
@@ -448,7 +444,7 @@ def plan_update(
     locked.title = title.strip()
     locked.description = (description or "").strip()
     locked.envelope = _money(envelope, field="envelope", allow_none=True)
-    _validated(locked)
+    validated(locked)
     locked.save()
     if ceilings is not None:
         cleaned = _clean_ceilings(locked, ceilings)
@@ -485,7 +481,7 @@ def objective_create(
         position = locked.objectives.count()
     objective = Objective(plan=locked, title=(title or "").strip(), description=description,
                           result_level=result_level, position=position)
-    _validated(objective)
+    validated(objective)
     objective.save()
     _log(locked, user, PlanChange.Kind.OBJECTIVE_ADDED, objective.title, objective=objective.pk)
     return objective
@@ -499,7 +495,7 @@ def objective_update(*, objective: Objective, user, **changes: Any) -> Objective
     objective = Objective.objects.get(pk=objective.pk, plan=locked)
     for name, value in changes.items():
         setattr(objective, name, value)
-    _validated(objective)
+    validated(objective)
     objective.save()
     _log(locked, user, PlanChange.Kind.OBJECTIVE_EDITED, objective.title, objective=objective.pk)
     return objective
@@ -543,7 +539,7 @@ def action_create(
     action = Action(plan=locked, objective=objective, title=(title or "").strip(),
                     description=description, department=department, partners=partners,
                     rank=rank)
-    _validated(action)
+    validated(action)
     action.save()
     action.partner_cities.set(partner_cities)
     action.proposals.set(_check_proposals(locked, proposals))
@@ -562,7 +558,7 @@ def action_update(*, action: Action, user, **changes: Any) -> Action:
     proposals = changes.pop("proposals", None)
     for name, value in changes.items():
         setattr(action, name, value)
-    _validated(action)
+    validated(action)
     action.save()
     if cities is not None:
         action.partner_cities.set(cities)
@@ -601,7 +597,7 @@ def _save_line(line: BudgetLine) -> None:
             _("This action already has a %(type)s line for %(year)s from this source; edit "
               "that line instead.") % {"type": line.get_type_display().lower(), "year": line.year}
         )
-    _validated(line)
+    validated(line)
     line.save()
 
 
@@ -667,7 +663,7 @@ def _set_targets(indicator: Indicator, plan: StrategyPlan, targets, target_comme
             period.target = targets[year]
         if year in comments:
             period.target_comment = (comments[year] or "").strip()
-        _validated(period)
+        validated(period)
         period.save()
 
 
@@ -685,7 +681,7 @@ def indicator_create(
     _own(locked, objective, "objective")
     indicator = Indicator(plan=locked, action=action, objective=objective,
                           title=(title or "").strip(), **fields)
-    _validated(indicator)
+    validated(indicator)
     indicator.save()
     _set_targets(indicator, locked, targets, target_comments)
     _log(locked, user, PlanChange.Kind.INDICATOR_ADDED, indicator.title, indicator=indicator.pk)
@@ -706,7 +702,7 @@ def indicator_update(
         setattr(indicator, name, value)
     if (indicator.action_id is None) == (indicator.objective_id is None):
         raise ServiceError(_("Attach the indicator to an action or to an objective, not both."))
-    _validated(indicator)
+    validated(indicator)
     indicator.save()
     _set_targets(indicator, locked, targets, target_comments)
     _log(locked, user, PlanChange.Kind.INDICATOR_EDITED, indicator.title, indicator=indicator.pk)
@@ -782,11 +778,10 @@ def plan_review_decide(
     before it is superseded, and so is any other approved plan of the city for an overlapping
     period. Returning needs a reason the planners can act on."""
     locked = _locked(plan)
-    if not plan_rules.is_council_member(user, locked):
-        raise NotAllowed(_("Only the council members of the plan's city can review it."))
-    if plan_rules.is_planner(user, locked):
-        raise NotAllowed(_("Planners of the city cannot review a plan they prepare."))
-    if locked.status != PlanStatus.IN_REVIEW:
+    if not plan_rules.is_plan_reviewer(user, locked):
+        raise NotAllowed(_("Only the council members of the plan's city review it (planners of "
+                           "the city do not review their own plan)."))
+    if not plan_rules.can_review_plan(user, locked):
         raise ServiceError(
             _("Only a plan in review can be approved or returned; this one is %(status)s.")
             % {"status": locked.get_status_display().lower()}
@@ -871,7 +866,7 @@ def indicator_record_actual(
     period, _created = IndicatorPeriod.objects.get_or_create(indicator=indicator, year=year)
     period.actual = actual
     period.actual_comment = (actual_comment or "").strip()
-    _validated(period)
+    validated(period)
     period.save()
     _log(locked, user, PlanChange.Kind.ACTUAL_RECORDED, f"{indicator.title} · {year}",
          indicator=indicator.pk, year=year,

@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consult import rules as consult_rules
-from consult.errors import NotAllowed, ServiceError
 from consult.models import Consultation, Proposal
+from core.errors import NotAllowed, ServiceError
 
 from . import forms, selectors, services
 from . import rules as plan_rules
@@ -137,7 +136,7 @@ def draft_create(request: HttpRequest, consultation_pk: int) -> HttpResponse:
                                      pk=consultation_pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("login"))
-    if not consult_rules.can_plan(request.user, consultation.city):
+    if not plan_rules.can_draft_plan(request.user, consultation.city):
         return error_page(request, _("Only the city's planners can draft a plan."), status=403)
     years = list(range(consultation.plan_start_year, consultation.plan_end_year + 1))
     form = forms.DraftForm(request.POST or None, years=years)
@@ -361,7 +360,7 @@ def comment_create(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@plan_view(plan_rules.is_council_member & ~plan_rules.is_planner, plan_rules.is_in_review,
+@plan_view(plan_rules.is_plan_reviewer, plan_rules.is_in_review,
            denied_role=gettext_lazy("Only the council members of the plan's city review it "
                                     "(planners of the city do not review their own plan)."),
            denied_state=gettext_lazy("Only a plan in review can be approved or returned."))

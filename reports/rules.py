@@ -2,7 +2,7 @@
 plan), composed from consult's role predicates.
 
 Live (unpublished) reports: the city's planners, administrators and council members.
-Publishing: the city's planners (and administrators), as `consult.rules.can_plan`.
+Publishing: the city's planners (and administrators).
 Published reports: everyone. Anonymised ballots (.pb): the city's planners and council once
 voting has closed, everyone once the results are out.
 """
@@ -14,7 +14,7 @@ from consult import rules as consult_rules
 from consult.models import Consultation, Phase
 
 can_view_live_report = consult_rules.is_planner | consult_rules.is_council_member
-can_publish_report = consult_rules.can_plan
+can_publish_report = consult_rules.is_planner
 
 
 @rules.predicate

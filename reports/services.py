@@ -7,8 +7,8 @@ from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from consult.errors import NotAllowed, ServiceError
 from consult.models import Consultation, Phase
+from core.errors import NotAllowed, ServiceError
 from planning.models import StrategyPlan
 
 from . import rules, selectors

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from consult.errors import NotAllowed, ServiceError
 from consult.models import City, Consultation
+from core.errors import NotAllowed, ServiceError
 from planning.models import StrategyPlan
 
 from . import charts, rules, selectors, services

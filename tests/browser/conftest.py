@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 
-
 @pytest.fixture(autouse=True, scope="package")
 def _allow_orm_beside_playwright():
     """Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from consult import rules as perms
 from consult.models import CityRole, Eligibility, Phase, Proposal
+from planning import rules as plan_rules
 from tests.factories import (
     CityFactory,
     CityRoleFactory,
@@ -49,8 +50,6 @@ PHASED = {
 }
 CITY_ROLES = {
     "can_moderate": {"moderator", "admin"},
-    "can_plan": {"planner", "admin"},
-    "can_review_plan": {"council"},
     "can_manage_consultation": {"admin"},
     "can_reject_proposal": {"moderator", "planner", "admin"},
 }
@@ -88,9 +87,9 @@ def test_a_planner_of_quito_has_no_right_in_lima():
     lima, quito = CityFactory(slug="lima"), CityFactory(slug="quito")
     planner = UserFactory()
     CityRoleFactory(user=planner, city=quito, role=CityRole.Role.PLANNER)
-    assert perms.can_plan(planner, quito)
-    assert not perms.can_plan(planner, lima)
-    assert not perms.can_plan(planner, ConsultationFactory(city=lima))
+    assert plan_rules.can_draft_plan(planner, quito)
+    assert not plan_rules.can_draft_plan(planner, lima)
+    assert not plan_rules.can_draft_plan(planner, ConsultationFactory(city=lima))
 
 
 @pytest.mark.parametrize("phase", list(Phase))

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from consult import selectors, services
-from consult.errors import BallotError, NotAllowed, ServiceError
+from consult.errors import BallotError
 from consult.models import (
     Ballot,
     BallotChoice,
@@ -19,6 +19,7 @@ from consult.models import (
     Theme,
     VotingMethod,
 )
+from core.errors import NotAllowed, ServiceError
 from tests.factories import (
     CityFactory,
     CityRoleFactory,

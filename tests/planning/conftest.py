@@ -37,6 +37,8 @@ class Roles:
     participant: object
     other_planner: object
     other_council: object
+    #: Planner and council member of the same city: plans, so never reviews.
+    planner_council: object
 
 
 @pytest.fixture
@@ -84,7 +86,14 @@ def roles(counted):
         participant=ParticipantFactory(city=city).user,
         other_planner=CityRoleFactory(city=elsewhere, role=CityRole.Role.PLANNER).user,
         other_council=CityRoleFactory(city=elsewhere, role=CityRole.Role.COUNCIL).user,
+        planner_council=_two_roles(city, CityRole.Role.PLANNER, CityRole.Role.COUNCIL),
     )
+
+
+def _two_roles(city, first: str, second: str):
+    user = CityRoleFactory(city=city, role=first).user
+    CityRoleFactory(city=city, role=second, user=user)
+    return user
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 
 from consult import services as consult_services
-from consult.errors import NotAllowed, ServiceError
 from consult.models import CityRole, Consultation, Phase, Proposal, VotingMethod
+from core.errors import NotAllowed, ServiceError
 from planning.counting import Election, count
 from planning.models import CountRun
 from planning.services import count_run_create

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from consult.errors import NotAllowed, ServiceError
 from consult.models import Phase, Proposal
+from core.errors import NotAllowed, ServiceError
 from planning import selectors, services
 from planning.diff import plan_diff
 from planning.models import (

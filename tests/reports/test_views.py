@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from django.test import Client
 
-from consult.errors import NotAllowed, ServiceError
 from consult.models import Phase, Proposal
+from core.errors import NotAllowed, ServiceError
 from reports import selectors, services
 from reports.models import PublishedReport
 from tests.factories import ConsultationFactory

@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from consult.errors import ServiceError
 from consult.models import CountingRule
+from core.errors import ServiceError
 from planning.management.commands.export_pabulib import consultation_from_arg
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from consult.errors import ServiceError
 from consult.models import City
+from core.errors import ServiceError
 
 
 class Command(BaseCommand):
