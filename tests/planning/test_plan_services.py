@@ -19,7 +19,6 @@ from planning.models import (
     ReviewDecision,
     StrategyPlan,
 )
-from planning.services import place_within_ceilings, spread_evenly
 from tests.factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,30 +31,6 @@ def lines_of(plan):
         (line.action.title, line.year): line.amount
         for line in BudgetLine.objects.filter(action__plan=plan).select_related("action")
     }
-
-
-# --- pure helpers ------------------------------------------------------------------------------
-
-
-def test_spread_evenly_puts_remainder_cents_on_last_year():
-    parts = spread_evenly(D("100"), [2027, 2028, 2029])
-    assert parts == {2027: D("33.33"), 2028: D("33.33"), 2029: D("33.34")}
-    assert sum(parts.values()) == D("100")
-    assert spread_evenly(D("0.01"), [2027, 2028]) == {2027: D("0.00"), 2028: D("0.01")}
-
-
-def test_place_within_ceilings_shifts_then_reports_what_cannot_move():
-    years = [2027, 2028, 2029]
-    profiles = [(1, {2027: D("60")}), (2, {2027: D("50")}), (3, {2029: D("80")})]
-    shifts, conflicts = place_within_ceilings(
-        profiles, years=years, ceilings={2027: D("100"), 2028: D("100"), 2029: D("100")})
-    assert shifts == {1: 0, 2: 1, 3: 0}  # 2 moves to 2028; nothing over
-    assert conflicts == []
-    shifts, conflicts = place_within_ceilings(
-        [(1, {2029: D("150")})], years=years, ceilings={2029: D("100")})
-    assert shifts == {1: 0}
-    assert conflicts == [{"code": "ceiling", "year": 2029, "ceiling": "100.00",
-                          "planned": "150.00", "excess": "50.00", "actions": [1]}]
 
 
 # --- drafting ----------------------------------------------------------------------------------

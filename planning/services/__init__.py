@@ -1,0 +1,47 @@
+"""Writes of the planning app, by domain: counting a consultation into an immutable CountRun
+(`count_runs`), drafting a strategy plan from it (`drafts`; the arithmetic is `planning.drafting`),
+editing its parts (`parts`), versions and council review (`review`), monitoring (`monitoring`).
+Every write is one transaction that locks the plan row, checks the predicate of `planning.rules`
+and the plan's state, and records a PlanChange for the audit log.
+"""
+from ._common import (  # noqa: F401
+    NOT_OF_THIS_PLAN,
+)
+from .count_runs import (  # noqa: F401
+    ENGINE_VERSION,
+    VOTE_TYPES,
+    consultation_election,
+    count_run_create,
+    count_run_official_for,
+)
+from .drafts import (  # noqa: F401
+    plan_draft_for_consultation,
+    plan_draft_from_count,
+    proposal_year_profile,
+)
+from .monitoring import (  # noqa: F401
+    budget_line_record_spending,
+    indicator_record_actual,
+)
+from .parts import (  # noqa: F401
+    INDICATOR_FIELDS,
+    action_create,
+    action_delete,
+    action_update,
+    budget_line_create,
+    budget_line_delete,
+    budget_line_update,
+    indicator_create,
+    indicator_delete,
+    indicator_update,
+    objective_create,
+    objective_delete,
+    objective_update,
+    plan_update,
+)
+from .review import (  # noqa: F401
+    plan_comment_create,
+    plan_review_decide,
+    plan_revision_start,
+    plan_submit,
+)

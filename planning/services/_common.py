@@ -1,0 +1,104 @@
+"""What every plan write shares: the plan row lock, the editable check, the audit log, years and
+money as a planner types them."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import NotAllowed, ServiceError
+
+from .. import rules as plan_rules
+from ..drafting import MONEY_STEP
+from ..models import (
+    PlanChange,
+    PlanStatus,
+    StrategyPlan,
+)
+
+
+def _log(plan: StrategyPlan, user, kind: str, detail: str = "", **data) -> PlanChange:
+    return PlanChange.objects.create(
+        plan=plan, user=user if getattr(user, "is_authenticated", False) else None,
+        kind=kind, detail=str(detail)[:300], data=data,
+    )
+
+
+def _locked(plan: StrategyPlan) -> StrategyPlan:
+    """The plan row, locked for the rest of the transaction, with its city."""
+    return StrategyPlan.objects.select_for_update(of=("self",)).select_related("city").get(
+        pk=plan.pk
+    )
+
+
+def _editable(plan: StrategyPlan, user) -> StrategyPlan:
+    locked = _locked(plan)
+    if not plan_rules.is_planner(user, locked):
+        raise NotAllowed(_("Only the city's planners can edit this plan."))
+    if locked.status == PlanStatus.IN_REVIEW:
+        raise ServiceError(
+            _("The plan is with the council for review; it can change once they decide.")
+        )
+    if locked.status == PlanStatus.APPROVED:
+        raise ServiceError(
+            _("This plan is approved and can no longer change. Start a revision to prepare "
+              "the next version.")
+        )
+    if locked.status == PlanStatus.SUPERSEDED:
+        raise ServiceError(_("This plan was superseded by a later plan; it can no longer change."))
+    return locked
+
+
+def _check_year(plan: StrategyPlan, year: int, field: str = "year") -> int:
+    try:
+        year = int(year)
+    except (TypeError, ValueError) as error:
+        raise ServiceError(_("Enter a year."), field=field) from error
+    if not plan.start_year <= year <= plan.end_year:
+        raise ServiceError(
+            _("%(year)s is outside the plan period %(start)s–%(end)s.")
+            % {"year": year, "start": plan.start_year, "end": plan.end_year},
+            field=field,
+        )
+    return year
+
+
+def _money(value, field: str = "amount", *, allow_none: bool = False) -> Decimal | None:
+    if value is None or value == "":
+        if allow_none:
+            return None
+        raise ServiceError(_("Enter an amount."), field=field)
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise ServiceError(_("Enter an amount."), field=field) from error
+    if not amount.is_finite():
+        raise ServiceError(_("Enter an amount."), field=field)
+    if amount < 0:
+        raise ServiceError(_("An amount cannot be negative."), field=field)
+    if amount >= Decimal("1e14"):
+        raise ServiceError(_("This amount is too large."), field=field)
+    return amount.quantize(MONEY_STEP, rounding=ROUND_HALF_UP)
+
+
+def _clean_ceilings(plan: StrategyPlan, ceilings: Mapping[int, Decimal | None]) -> dict:
+    cleaned = {}
+    for year, amount in ceilings.items():
+        year = _check_year(plan, year, field="ceilings")
+        amount = _money(amount, field="ceilings", allow_none=True)
+        if amount is not None:
+            cleaned[year] = amount
+    return cleaned
+
+
+NOT_OF_THIS_PLAN = {
+    "objective": gettext_lazy("Choose an objective of this plan."),
+    "action": gettext_lazy("Choose an action of this plan."),
+}
+
+
+def _own(plan: StrategyPlan, obj, what: str) -> None:
+    if obj is not None and getattr(obj, "plan_id", None) != plan.pk:
+        raise ServiceError(str(NOT_OF_THIS_PLAN[what]), field=what)

@@ -1,0 +1,60 @@
+"""Monitoring an approved plan: spending per budget line, actual values per indicator and year."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import NotAllowed, ServiceError
+from core.validation import validated
+
+from .. import rules as plan_rules
+from ..models import (
+    BudgetLine,
+    Indicator,
+    IndicatorPeriod,
+    PlanChange,
+    PlanStatus,
+    StrategyPlan,
+)
+from ._common import _check_year, _locked, _log, _money
+
+
+def _monitored(plan: StrategyPlan, user) -> StrategyPlan:
+    locked = _locked(plan)
+    if not plan_rules.is_planner(user, locked):
+        raise NotAllowed(_("Only the city's planners can record monitoring data."))
+    if locked.approved_version_id is None or locked.status == PlanStatus.SUPERSEDED:
+        raise ServiceError(_("Execution is recorded once the plan is approved."))
+    return locked
+
+
+@transaction.atomic
+def budget_line_record_spending(*, line: BudgetLine, user, spent: Decimal | None) -> BudgetLine:
+    locked = _monitored(line.action.plan, user)
+    line = BudgetLine.objects.select_related("action").get(pk=line.pk, action__plan=locked)
+    line.spent = _money(spent, field="spent", allow_none=True)
+    line.save(update_fields=["spent"])
+    _log(locked, user, PlanChange.Kind.SPENDING_RECORDED,
+         f"{line.action.title} · {line.year} · {line.spent if line.spent is not None else '—'}",
+         line=line.pk, spent=None if line.spent is None else f"{line.spent:.2f}")
+    return line
+
+
+@transaction.atomic
+def indicator_record_actual(
+    *, indicator: Indicator, user, year: int, actual: Decimal | None, actual_comment: str = ""
+) -> IndicatorPeriod:
+    locked = _monitored(indicator.plan, user)
+    indicator = Indicator.objects.get(pk=indicator.pk, plan=locked)
+    year = _check_year(locked, year)
+    period, _created = IndicatorPeriod.objects.get_or_create(indicator=indicator, year=year)
+    period.actual = actual
+    period.actual_comment = (actual_comment or "").strip()
+    validated(period)
+    period.save()
+    _log(locked, user, PlanChange.Kind.ACTUAL_RECORDED, f"{indicator.title} · {year}",
+         indicator=indicator.pk, year=year,
+         actual=None if actual is None else str(actual))
+    return period
