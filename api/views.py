@@ -5,7 +5,7 @@ may not see it), parse the request with an input serializer, call the same servi
 from __future__ import annotations
 
 from django.contrib.auth import logout
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -23,7 +23,6 @@ from consult import services as consult_services
 from consult.filters import Ordering, ProposalFilter, shuffled
 from consult.models import (
     City,
-    CityRole,
     Comment,
     Consultation,
     ModerationDecision,
@@ -58,8 +57,6 @@ from .filters import ConsultationFilter, CountRunFilter, ProposalFilterBackend, 
 from .permissions import ReadOrAuthenticated
 from .schema import CabildoAutoSchema
 from .throttles import AnonThrottle, WriteThrottle
-
-WORKER_ROLES = (CityRole.Role.PLANNER, CityRole.Role.ADMIN, CityRole.Role.COUNCIL)
 
 
 class ApiDefaults:
@@ -105,29 +102,19 @@ def consultation_or_404(pk: int) -> Consultation:
 
 
 def visible_proposal(request, pk: int) -> Proposal:
-    """A proposal the viewer may open: drafts only by their author, hidden ones by their author
-    and the city's moderators (as on the web)."""
+    """A proposal whose content the viewer may read (`consult.rules.can_read_proposal`, as on
+    the web, where others see only that it is hidden)."""
     try:
-        proposal = (
-            Proposal.objects.select_related("theme", "organisation", "author__user",
-                                            "consultation__city")
-            .prefetch_related("year_costs")
-            .get(pk=pk)
-        )
+        proposal = consult_selectors.proposal_for_reader(user=request.user, pk=pk)
     except Proposal.DoesNotExist as error:
         raise Http404(_("No such proposal.")) from error
-    user = request.user
-    is_author = consult_rules.is_author(user, proposal)
-    if proposal.status == Proposal.Status.DRAFT and not is_author:
-        raise Http404(_("No such proposal."))
-    if proposal.is_hidden and not (is_author or consult_rules.can_moderate(user, proposal)):
+    if not consult_rules.can_read_proposal(request.user, proposal):
         raise Http404(_("No such proposal."))
     return proposal
 
 
 def proposal_response(request, pk: int) -> Response:
     proposal = visible_proposal(request, pk)
-    proposal.support_count = proposal.supports.count()
     participant = consult_rules.participant_of(request.user)
     if participant is not None:
         proposal.is_supported = consult_selectors.supports_proposal(
@@ -421,7 +408,7 @@ class ModerationDecisionList(ApiDefaults, generics.ListAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return readable_decisions(self.request.user)
+        return consult_selectors.moderation_decisions_readable(user=self.request.user)
 
     @extend_schema(request=s.ModerationDecisionWriteSerializer,
                    responses={201: s.ModerationDecisionSerializer})
@@ -436,21 +423,6 @@ class ModerationDecisionList(ApiDefaults, generics.ListAPIView):
                         status=status.HTTP_201_CREATED)
 
 
-def readable_decisions(user):
-    """Decisions on content of the cities the user moderates, and on the user's own content."""
-    if not user.is_authenticated:
-        return ModerationDecision.objects.none()
-    cities = CityRole.objects.filter(
-        user=user, role__in=[CityRole.Role.MODERATOR, CityRole.Role.ADMIN]
-    ).values("city_id")
-    condition = Q(proposal__consultation__city__in=cities) | Q(
-        comment__proposal__consultation__city__in=cities)
-    participant = consult_rules.participant_of(user)
-    if participant is not None:
-        condition |= Q(proposal__author=participant) | Q(comment__author=participant)
-    return ModerationDecision.objects.filter(condition).order_by("-created_at", "-pk")
-
-
 class ModerationDecisionDetail(ApiDefaults, generics.RetrieveAPIView):
     """A moderation decision you may read (see the list)."""
 
@@ -459,7 +431,7 @@ class ModerationDecisionDetail(ApiDefaults, generics.RetrieveAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return readable_decisions(self.request.user)
+        return consult_selectors.moderation_decisions_readable(user=self.request.user)
 
 
 # --- voting ------------------------------------------------------------------------------------
@@ -614,21 +586,11 @@ class CountRunDetail(ApiDefaults, generics.RetrieveAPIView):
 # --- plans -------------------------------------------------------------------------------------
 
 
-def worker_city_ids(user) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    return set(CityRole.objects.filter(user=user, role__in=WORKER_ROLES)
-               .values_list("city_id", flat=True))
-
-
 def plan_or_404(request, pk: int) -> StrategyPlan:
     try:
-        plan = plan_selectors.plan_get(pk=pk)
+        return plan_selectors.plan_for_reader(user=request.user, pk=pk)
     except StrategyPlan.DoesNotExist as error:
         raise Http404(_("No such plan.")) from error
-    if not plan_rules.can_see_plan(request.user, plan):
-        raise Http404(_("No such plan."))
-    return plan
 
 
 def live_plan_or_error(request, pk: int) -> StrategyPlan:
@@ -646,16 +608,10 @@ class PlanList(ApiDefaults, generics.ListAPIView):
     serializer_class = s.PlanSerializer
 
     def get_queryset(self):
-        cities = worker_city_ids(self.request.user)
-        return (
-            StrategyPlan.objects.filter(Q(approved_version__isnull=False) | Q(city_id__in=cities))
-            .select_related("city", "approved_version")
-            .prefetch_related("consultations")
-            .order_by("city__name", "-start_year", "pk")
-        )
+        return plan_selectors.plans_visible(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
-        cities = worker_city_ids(request.user)
+        cities = plan_selectors.working_city_ids(user=request.user)
         page = self.paginate_queryset(self.get_queryset())
         data = [s.plan_data(plan, live=plan.city_id in cities) for plan in page]
         return self.get_paginated_response(s.PlanSerializer(data, many=True).data)
@@ -1023,13 +979,6 @@ class PlanSubmit(ApiView):
         return Response(s.PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
-def visible_versions(request, plan: StrategyPlan):
-    versions = PlanVersion.objects.filter(plan=plan).select_related("decision")
-    if not plan_rules.can_view_workspace(request.user, plan):
-        versions = versions.filter(decision__decision=ReviewDecision.Decision.APPROVE)
-    return versions.order_by("number")
-
-
 class PlanVersionList(ApiDefaults, generics.ListAPIView):
     """A plan's frozen versions: all for the city's planners and council, the approved ones for
     everybody else."""
@@ -1039,14 +988,16 @@ class PlanVersionList(ApiDefaults, generics.ListAPIView):
 
     def get_queryset(self):
         plan = plan_or_404(self.request, self.kwargs["pk"])
-        return visible_versions(self.request, plan).defer("snapshot")
+        versions = plan_selectors.plan_versions_readable(user=self.request.user, plan=plan)
+        return versions.defer("snapshot")
 
 
 class PlanVersionDetail(ApiView):
     @extend_schema(responses=s.PlanVersionDetailSerializer)
     def get(self, request, pk: int, number: int):
         plan = plan_or_404(request, pk)
-        version = get_object_or_404(visible_versions(request, plan), number=number)
+        versions = plan_selectors.plan_versions_readable(user=request.user, plan=plan)
+        version = get_object_or_404(versions, number=number)
         return Response(s.PlanVersionDetailSerializer(version).data)
 
 
@@ -1060,10 +1011,7 @@ class PlanDecisionList(ApiDefaults, generics.ListAPIView):
 
     def get_queryset(self):
         plan = plan_or_404(self.request, self.kwargs["pk"])
-        decisions = plan_selectors.plan_decisions(plan)
-        if not plan_rules.can_view_workspace(self.request.user, plan):
-            decisions = decisions.filter(decision=ReviewDecision.Decision.APPROVE)
-        return decisions.order_by("created_at", "pk")
+        return plan_selectors.plan_decisions_readable(user=self.request.user, plan=plan)
 
     @extend_schema(request=s.ReviewDecisionWriteSerializer,
                    responses={201: s.ReviewDecisionSerializer})

@@ -121,6 +121,22 @@ def is_supportable(user, proposal) -> bool:
     )
 
 
+@rules.predicate
+def is_draft(user, proposal) -> bool:
+    return isinstance(proposal, Proposal) and proposal.status == Proposal.Status.DRAFT
+
+
+@rules.predicate
+def is_hidden(user, obj) -> bool:
+    return bool(getattr(obj, "is_hidden", False))
+
+
+#: Who may open a proposal at all: everybody, except drafts, which only their author sees.
+can_see_proposal = ~is_draft | is_author
+#: Who may read what a proposal says: hidden ones only their author and the city's moderators
+#: (the web shows everybody else a notice that it is hidden; the API a 404).
+can_read_proposal = can_see_proposal & (~is_hidden | is_author | is_moderator)
+
 can_submit_proposal = rules.is_authenticated & is_eligible & is_proposals_phase
 can_edit_proposal = is_author & is_open_proposal & is_proposals_phase
 can_withdraw_proposal = is_author & is_before_voting & (

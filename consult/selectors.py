@@ -21,10 +21,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from . import rules
 from .models import (
     Ballot,
     BallotChoice,
     City,
+    CityRole,
     Comment,
     Consultation,
     Flag,
@@ -81,6 +83,49 @@ def proposals_on_ballot(
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs
+
+
+#: City roles whose holders work on the city's plans and see their drafts.
+WORKER_ROLES = (CityRole.Role.PLANNER, CityRole.Role.ADMIN, CityRole.Role.COUNCIL)
+
+
+def city_ids_with_roles(*, user, roles: Iterable[str]) -> set[int]:
+    """The cities where the user holds one of these roles (empty for anonymous visitors)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        CityRole.objects.filter(user=user, role__in=list(roles)).values_list("city_id", flat=True)
+    )
+
+
+def proposal_for_reader(*, user, pk: int, consultation: Consultation | None = None) -> Proposal:
+    """A proposal the user may open (`rules.can_see_proposal`: drafts only by their author), with
+    what its page shows; Proposal.DoesNotExist otherwise. Whether its content may be read too
+    (hidden proposals) is `rules.can_read_proposal`."""
+    proposals = Proposal.objects.all() if consultation is None else Proposal.objects.filter(
+        consultation=consultation)
+    proposal = (
+        proposals.select_related("theme", "organisation", "author__user", "consultation__city")
+        .prefetch_related("year_costs", "decisions")
+        .annotate(support_count=support_count_subquery())
+        .get(pk=pk)
+    )
+    if not rules.can_see_proposal(user, proposal):
+        raise Proposal.DoesNotExist
+    return proposal
+
+
+def moderation_decisions_readable(*, user) -> QuerySet[ModerationDecision]:
+    """Decisions on content of the cities the user moderates, and on the user's own content."""
+    if not user.is_authenticated:
+        return ModerationDecision.objects.none()
+    cities = city_ids_with_roles(user=user, roles=(CityRole.Role.MODERATOR, CityRole.Role.ADMIN))
+    condition = Q(proposal__consultation__city__in=cities) | Q(
+        comment__proposal__consultation__city__in=cities)
+    participant = rules.participant_of(user)
+    if participant is not None:
+        condition |= Q(proposal__author=participant) | Q(comment__author=participant)
+    return ModerationDecision.objects.filter(condition).order_by("-created_at", "-pk")
 
 
 def consultation_counts(*, consultation: Consultation) -> dict[str, int]:
@@ -288,17 +333,6 @@ def proposals_listed(
             )
         )
     return qs
-
-
-def proposal_for_page(*, consultation: Consultation, pk: int) -> Proposal:
-    """One proposal of a consultation, whatever its status, with what its page shows."""
-    return (
-        Proposal.objects.filter(consultation=consultation)
-        .select_related("theme", "organisation", "author__user", "consultation__city")
-        .prefetch_related("year_costs", "decisions")
-        .annotate(support_count=Count("supports", distinct=True))
-        .get(pk=pk)
-    )
 
 
 def comments_of(*, proposal: Proposal) -> QuerySet[Comment]:

@@ -156,14 +156,11 @@ def consultation_or_404(city: str, slug: str) -> Consultation:
 
 
 def proposal_or_404(request: HttpRequest, consultation: Consultation, pk: int) -> Proposal:
-    """A proposal the viewer may open: drafts only by their author."""
+    """A proposal the viewer may open (`rules.can_see_proposal`)."""
     try:
-        proposal = selectors.proposal_for_page(consultation=consultation, pk=pk)
+        return selectors.proposal_for_reader(user=request.user, consultation=consultation, pk=pk)
     except Proposal.DoesNotExist as error:
         raise Http404(_("No such proposal.")) from error
-    if proposal.status == Proposal.Status.DRAFT and not perms.is_author(request.user, proposal):
-        raise Http404(_("No such proposal."))
-    return proposal
 
 
 def phase_steps(consultation: Consultation) -> list[dict]:
@@ -397,7 +394,7 @@ def proposal_detail(request: HttpRequest, city: str, slug: str, pk: int) -> Http
     participant = participant_of(request)
     is_author = perms.is_author(request.user, proposal)
     can_moderate = perms.can_moderate(request.user, proposal)
-    if proposal.is_hidden and not (is_author or can_moderate):
+    if not perms.can_read_proposal(request.user, proposal):
         return render(request, "consult/proposal_hidden.html",
                       {"consultation": consultation, "city": consultation.city,
                        "proposal": proposal})

@@ -1,0 +1,41 @@
+"""Reads of the planning app, by concern: plans, versions and their data (`reads`), who may see
+which plan, version and decision (`visibility`), the checks a plan must pass (`checks`), the
+frozen snapshot of a version and how it reads (`snapshots`). Totals are aggregated in the
+database; lists use select_related / prefetch_related so queries do not grow with the rows.
+"""
+from .checks import (  # noqa: F401
+    CHECK_MESSAGES,
+    CONFLICT_MESSAGES,
+    ZERO,
+    Check,
+    conflict_message,
+    current_budget_lines,
+    plan_checks,
+)
+from .reads import (  # noqa: F401
+    consultations_to_plan,
+    count_run_official,
+    plan_budget,
+    plan_comments,
+    plan_decisions,
+    plan_execution,
+    plan_get,
+    plan_history,
+    plan_versions,
+    plan_workspace,
+    plans_for,
+    proposal_fate,
+    public_plan,
+    version_status,
+)
+from .snapshots import (  # noqa: F401
+    plan_snapshot,
+    snapshot_view,
+)
+from .visibility import (  # noqa: F401
+    plan_decisions_readable,
+    plan_for_reader,
+    plan_versions_readable,
+    plans_visible,
+    working_city_ids,
+)

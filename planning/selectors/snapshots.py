@@ -1,0 +1,181 @@
+"""The frozen content of a plan version and the view of it the pages show."""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+
+from ..models import (
+    Action,
+    BudgetLine,
+    FundingSource,
+    Indicator,
+    IndicatorPeriod,
+    Objective,
+    StrategyPlan,
+)
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def _number(value) -> str | None:
+    if value is None:
+        return None
+    text = format(Decimal(value).normalize(), "f")
+    return text
+
+
+def plan_snapshot(*, plan: StrategyPlan) -> dict[str, Any]:
+    """The whole plan as JSON-ready data (amounts as strings): what a version freezes. Ids are
+    kept so two versions of the same plan can be compared line by line."""
+    plan = StrategyPlan.objects.select_related("city", "count_run").prefetch_related(
+        "consultations", "ceilings"
+    ).get(pk=plan.pk)
+    workspace_actions = (
+        Action.objects.filter(plan=plan)
+        .select_related("objective")
+        .prefetch_related("proposals", "partner_cities",
+                          Prefetch("budget_lines", queryset=BudgetLine.objects.order_by(
+                              "year", "source", "type", "pk")))
+    )
+    indicators = Indicator.objects.filter(plan=plan).prefetch_related(
+        Prefetch("periods", queryset=IndicatorPeriod.objects.order_by("year"))
+    )
+    return {
+        "plan": {
+            "id": plan.pk,
+            "title": plan.title,
+            "description": plan.description,
+            "city": {"id": plan.city_id, "slug": plan.city.slug, "name": plan.city.name},
+            "start_year": plan.start_year,
+            "end_year": plan.end_year,
+            "currency": plan.currency,
+            "envelope": _money(plan.envelope),
+            "count_run": plan.count_run_id,
+            "count_rule": plan.count_run.rule if plan.count_run else None,
+            "consultations": [
+                {"id": c.pk, "slug": c.slug, "title": c.title} for c in plan.consultations.all()
+            ],
+        },
+        "ceilings": {str(c.year): _money(c.amount) for c in plan.ceilings.all()},
+        "objectives": [
+            {"id": o.pk, "title": o.title, "description": o.description,
+             "result_level": o.result_level, "theme": o.theme_id, "position": o.position}
+            for o in Objective.objects.filter(plan=plan)
+        ],
+        "actions": [
+            {
+                "id": a.pk,
+                "title": a.title,
+                "description": a.description,
+                "objective": a.objective_id,
+                "objective_title": a.objective.title,
+                "department": a.department,
+                "partners": a.partners,
+                "partner_cities": sorted(c.name for c in a.partner_cities.all()),
+                "rank": a.rank,
+                "proposals": sorted(p.pk for p in a.proposals.all()),
+                "budget_lines": [
+                    {"id": line.pk, "year": line.year, "amount": _money(line.amount),
+                     "currency": line.currency, "source": line.source, "type": line.type,
+                     "status": line.status}
+                    for line in a.budget_lines.all()
+                ],
+            }
+            for a in workspace_actions
+        ],
+        "indicators": [
+            {
+                "id": i.pk,
+                "title": i.title,
+                "action": i.action_id,
+                "objective": i.objective_id,
+                "measure": i.measure,
+                "unit_label": i.unit_label,
+                "ascending": i.ascending,
+                "baseline_year": i.baseline_year,
+                "baseline_value": _number(i.baseline_value),
+                "baseline_comment": i.baseline_comment,
+                "means_of_verification": i.means_of_verification,
+                "assumptions": i.assumptions,
+                "targets": {
+                    str(p.year): {"value": _number(p.target), "comment": p.target_comment}
+                    for p in i.periods.all()
+                    if p.target is not None or p.target_comment
+                },
+            }
+            for i in indicators
+        ],
+    }
+
+
+def snapshot_view(snapshot: dict) -> dict[str, Any]:
+    """A snapshot arranged for a page: objectives with their actions, a year × action grid with
+    totals (computed from the frozen figures, which no longer live in tables)."""
+    plan = snapshot["plan"]
+    years = list(range(plan["start_year"], plan["end_year"] + 1))
+    indicators_by_action = defaultdict(list)
+    indicators_by_objective = defaultdict(list)
+    for indicator in snapshot.get("indicators", []):
+        indicator = {**indicator, "target_list": [
+            indicator["targets"].get(str(year)) for year in years
+        ]}
+        if indicator.get("action"):
+            indicators_by_action[indicator["action"]].append(indicator)
+        else:
+            indicators_by_objective[indicator.get("objective")].append(indicator)
+    year_totals = defaultdict(Decimal)
+    source_totals = defaultdict(Decimal)
+    objectives = []
+    actions_by_objective = defaultdict(list)
+    for action in snapshot.get("actions", []):
+        current = _current_snapshot_lines(action["budget_lines"])
+        per_year = defaultdict(Decimal)
+        for line in current:
+            per_year[line["year"]] += Decimal(line["amount"])
+            year_totals[line["year"]] += Decimal(line["amount"])
+            source_totals[line["source"]] += Decimal(line["amount"])
+        actions_by_objective[action["objective"]].append({
+            **action,
+            "year_cells": [per_year.get(year) for year in years],
+            "total": sum(per_year.values(), Decimal("0")),
+            "indicator_list": indicators_by_action.get(action["id"], []),
+        })
+    for objective in snapshot.get("objectives", []):
+        actions = actions_by_objective.get(objective["id"], [])
+        objectives.append({
+            **objective,
+            "action_list": actions,
+            "total": sum((a["total"] for a in actions), Decimal("0")),
+            "indicator_list": indicators_by_objective.get(objective["id"], []),
+        })
+    ceilings = snapshot.get("ceilings", {})
+    return {
+        "plan": plan,
+        "years": [
+            {"year": year, "total": year_totals.get(year, Decimal("0")),
+             "ceiling": Decimal(ceilings[str(year)]) if str(year) in ceilings else None}
+            for year in years
+        ],
+        "objectives": objectives,
+        "sources": [
+            {"source": source, "label": source_label(source), "total": total}
+            for source, total in sorted(source_totals.items())
+        ],
+        "total": sum(year_totals.values(), Decimal("0")),
+    }
+
+
+def _current_snapshot_lines(lines: list[dict]) -> list[dict]:
+    revised = {(line["year"], line["source"]) for line in lines if line["type"] == "revised"}
+    return [line for line in lines
+            if line["type"] == "revised" or (line["year"], line["source"]) not in revised]
+
+
+def source_label(value: str) -> str:
+    """A funding source as a person reads it."""
+    return str(dict(FundingSource.choices).get(value, value))

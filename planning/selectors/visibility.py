@@ -1,0 +1,55 @@
+"""Who sees which plan, version and decision — one selector per question, used by the web pages
+and the API alike, built on the predicates of `planning.rules`."""
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from consult.selectors import WORKER_ROLES, city_ids_with_roles
+
+from .. import rules as plan_rules
+from ..models import PlanVersion, ReviewDecision, StrategyPlan
+
+
+def working_city_ids(*, user) -> set[int]:
+    """The cities whose plans the user works on: as planner, city admin or council member."""
+    return city_ids_with_roles(user=user, roles=WORKER_ROLES)
+
+
+def plans_visible(*, user) -> QuerySet[StrategyPlan]:
+    """Every plan the user may see (`rules.can_see_plan`): those with an approved version, and
+    all plans of the cities the user works for."""
+    return (
+        StrategyPlan.objects.filter(
+            Q(approved_version__isnull=False) | Q(city_id__in=working_city_ids(user=user))
+        )
+        .select_related("city", "approved_version")
+        .prefetch_related("consultations")
+        .order_by("city__name", "-start_year", "pk")
+    )
+
+
+def plan_for_reader(*, user, pk: int) -> StrategyPlan:
+    """A plan the user may see; StrategyPlan.DoesNotExist otherwise (a 404: a draft plan of a
+    city one does not work for is not known to exist)."""
+    plan = StrategyPlan.objects.select_related("city", "count_run", "approved_version").get(pk=pk)
+    if not plan_rules.can_see_plan(user, plan):
+        raise StrategyPlan.DoesNotExist
+    return plan
+
+
+def plan_versions_readable(*, user, plan: StrategyPlan) -> QuerySet[PlanVersion]:
+    """A plan's frozen versions: all of them for the city's workers, the approved ones for
+    everybody else."""
+    versions = PlanVersion.objects.filter(plan=plan).select_related("decision")
+    if not plan_rules.can_view_workspace(user, plan):
+        versions = versions.filter(decision__decision=ReviewDecision.Decision.APPROVE)
+    return versions.order_by("number")
+
+
+def plan_decisions_readable(*, user, plan: StrategyPlan) -> QuerySet[ReviewDecision]:
+    """Council decisions on a plan: approvals for everybody, returns too for the city's
+    workers."""
+    decisions = ReviewDecision.objects.filter(plan=plan).select_related("reviewer", "version")
+    if not plan_rules.can_view_workspace(user, plan):
+        decisions = decisions.filter(decision=ReviewDecision.Decision.APPROVE)
+    return decisions.order_by("created_at", "pk")
