@@ -1,14 +1,15 @@
-import os
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
+from tests.needs import IN_CI
+
 # In CI the property tests replay the same examples on every run, so that a red build always
 # points at a change; locally they keep exploring new examples.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
+if IN_CI:
     hypothesis_settings.load_profile("ci")
 
 

@@ -20,7 +20,8 @@ def _allow_orm_beside_playwright():
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+from tests.needs import CHROMIUM, IN_CI  # noqa: E402
+
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -41,7 +42,10 @@ def pytest_collection_modifyitems(config, items):
         reason = f"{CHROMIUM} is absent (apt-get install chromium)"
     if reason is None:
         return
-    skip = pytest.mark.skip(reason=f"browser tests need Chromium: {reason}")
+    reason = f"browser tests need Chromium: {reason}"
+    # In CI a missing browser is a failure, not a skip (tests/needs.py).
+    skip = pytest.mark.skip(reason=reason) if not IN_CI else pytest.mark.usefixtures(
+        "_browser_missing")
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(skip)
@@ -87,3 +91,9 @@ def shot():
         return path
 
     return take
+
+
+@pytest.fixture
+def _browser_missing():
+    pytest.fail("CI needs Chromium and Playwright for the browser tests "
+                f"({CHROMIUM}, set CHROMIUM_PATH)", pytrace=False)

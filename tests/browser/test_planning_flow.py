@@ -7,14 +7,15 @@ when either is missing). People are logged in by session cookie, so the flow doe
 the login page."""
 from __future__ import annotations
 
+import importlib.util
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not Path("/usr/bin/chromium").exists():  # pragma: no cover - depends on the machine
-    pytest.skip("/usr/bin/chromium is absent (apt-get install chromium)", allow_module_level=True)
+from tests.needs import CHROMIUM, needs  # noqa: E402
+
+needs(importlib.util.find_spec("playwright") is not None, "playwright is not installed")
+needs(CHROMIUM.exists(), f"{CHROMIUM} is absent (apt-get install chromium, or set CHROMIUM_PATH)")
 
 from django.test import Client  # noqa: E402
 

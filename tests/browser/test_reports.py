@@ -6,14 +6,15 @@ Uses tests/browser/conftest.py (Debian Chromium through Playwright, skipped with
 when either is missing) and the hand-computed fixture of tests/reports/conftest.py."""
 from __future__ import annotations
 
-from pathlib import Path
+import importlib.util
 from urllib.parse import urlparse
 
 import pytest
 
-pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not Path("/usr/bin/chromium").exists():  # pragma: no cover - depends on the machine
-    pytest.skip("/usr/bin/chromium is absent (apt-get install chromium)", allow_module_level=True)
+from tests.needs import CHROMIUM, needs  # noqa: E402
+
+needs(importlib.util.find_spec("playwright") is not None, "playwright is not installed")
+needs(CHROMIUM.exists(), f"{CHROMIUM} is absent (apt-get install chromium, or set CHROMIUM_PATH)")
 
 from django.test import Client  # noqa: E402
 

@@ -82,6 +82,21 @@ def test_knapsack_over_budget_refused(voting):
     assert BallotChoice.objects.count() == 2
 
 
+def test_knapsack_ballot_costing_exactly_the_budget_is_accepted(voting):
+    Consultation.objects.filter(pk=voting.pk).update(voting_method=VotingMethod.KNAPSACK,
+                                                     max_choices=None)
+    voting.refresh_from_db()
+    a, b, cent = on_ballot(voting, "600", "400", "0.01")
+    person = voter(voting)
+    ballot = services.ballot_submit(participant=person, consultation=voting,
+                                    choices={a.pk: 1, b.pk: 1})
+    assert selectors.ballot_choices_of(ballot=ballot) == {a.pk: 1, b.pk: 1}
+    with pytest.raises(BallotError, match="more than the budget"):
+        services.ballot_submit(participant=person, consultation=voting,
+                               choices={a.pk: 1, b.pk: 1, cent.pk: 1})
+    assert selectors.ballot_choices_of(ballot=ballot) == {a.pk: 1, b.pk: 1}
+
+
 def test_cumulative_points_limit():
     consultation = ConsultationFactory(phase=Phase.VOTING, voting_method=VotingMethod.CUMULATIVE,
                                        max_choices=None, max_points=10)

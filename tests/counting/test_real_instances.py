@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from planning.counting import count, pabulib, rule_applies
+from tests.needs import needs
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "pabulib"
 EXPECTED = DATA / "expected-pabutools.jsonl"
 
-pytestmark = pytest.mark.skipif(
-    not EXPECTED.exists(), reason=f"real Pabulib instances not found in {DATA.resolve()}")
+needs(EXPECTED.exists(), f"real Pabulib instances not found in {DATA.resolve()}")
 
 
 def _expected() -> list[dict]:

@@ -12,6 +12,7 @@ from planning.counting import count, pabulib
 from planning.models import CountRun
 from planning.pabulib_io import consultation_export_pabulib, consultation_import_pabulib
 from tests.factories import CityFactory
+from tests.needs import needs
 
 pytestmark = pytest.mark.django_db
 
@@ -90,13 +91,13 @@ def test_import_command_refuses_an_unknown_city():
         call_command("import_pabulib", str(FIXTURES / "tie_approval.pb"), "--city", "atlantis")
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/pabulib is not beside the repo")
 @pytest.mark.parametrize(("name", "rule"), [
     ("Netherlands_Assen_2024.pb", "mes-add1"),
     ("Poland_Swiecie_2023.pb", "mes-add1"),
     ("Poland_Swiecie_2023.pb", "greedy"),
 ])
 def test_real_elections_survive_the_roundtrip(name, rule, tmp_path):
+    needs(SHARED.is_dir(), "../shared/data/pabulib is not beside the repo")
     _consultation, original, again = roundtrip(SHARED / name, rule, tmp_path)
     assert again.selected == original.selected
 
