@@ -15,29 +15,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consult.models import Consultation, Proposal
+from core import web
 from core.errors import NotAllowed, ServiceError
+from core.web import form_error
 
 from . import forms, selectors, services
 from . import rules as plan_rules
 from .diff import plan_diff
 from .models import Action, BudgetLine, Indicator, Objective, PlanVersion, StrategyPlan
 
-ERROR_TITLES = {
-    400: gettext_lazy("This request could not be carried out"),
-    403: gettext_lazy("You cannot do this here, now"),
-}
-
 
 def error_page(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
-    return render(request, "planning/error.html", {
-        "title": ERROR_TITLES.get(status, ERROR_TITLES[400]), "message": message,
-        "status": status,
-    }, status=status)
-
-
-def form_error(form, error: ServiceError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+    return web.error_page(request, message, status=status, template="planning/error.html")
 
 
 def plan_view(role=None, state=None, *, denied_role: str = "", denied_state: str = ""):
