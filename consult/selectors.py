@@ -246,8 +246,12 @@ def ballot_arrays(*, consultation: Consultation, chunk_size: int = 50_000) -> Ba
         .values_list("ballot_id", "proposal_id", "points")
     )
     if connection.vendor == "postgresql":
-        ballot_pks = _copy_int_columns(ballots, 1)[:, 0]
+        ballot_pks = np.sort(_copy_int_columns(ballots, 1)[:, 0])
         flat = _copy_int_columns(choices, 3)
+        # COPY of an ordered subquery keeps its order in practice, but SQL does not promise it;
+        # the CSR layout needs it, so check in O(n) and sort only if it ever did not hold.
+        if len(flat) > 1 and not _is_sorted_by_first_two(flat):
+            flat = flat[np.lexsort((flat[:, 1], flat[:, 0]))]
     else:
         ballot_pks = np.fromiter(
             (pk for (pk,) in ballots.iterator(chunk_size=chunk_size)), dtype=np.int64
@@ -269,6 +273,12 @@ def ballot_arrays(*, consultation: Consultation, chunk_size: int = 50_000) -> Ba
         indices=np.searchsorted(proposal_pks, flat[:, 1]).astype(np.int64),
         points=np.ascontiguousarray(flat[:, 2]),
     )
+
+
+def _is_sorted_by_first_two(rows: np.ndarray) -> bool:
+    first, second = rows[:, 0], rows[:, 1]
+    step = np.diff(first)
+    return bool(np.all(step >= 0) and np.all(np.diff(second)[step == 0] > 0))
 
 
 _PG_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
