@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from .selectors import HIDDEN, SUPPRESSED, column_label
+from .selectors import HIDDEN, MIN_CELL, SUPPRESSED, column_label, format_number, is_withheld
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -23,16 +23,12 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 HIGHLIGHT, MUTED = "#0b5cad", "#9aa3b2"
 
 
-def _number(value, places: int = 0) -> str:
-    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
-
-
 def fmt_value(value, kind: str, currency: str = "") -> str:
     """A cell as text for the active language (grouping, decimal mark, currency code)."""
     if value is None or value == "":
         return ""
     if value == SUPPRESSED:
-        return "< 10"
+        return f"< {MIN_CELL}"
     if value == HIDDEN:
         return _("hidden")
     if kind == "year":
@@ -41,16 +37,16 @@ def fmt_value(value, kind: str, currency: str = "") -> str:
         return _("Yes") if value else _("No")
     if kind == "money":
         places = 0 if float(value) == int(float(value)) else 2
-        return f"{_number(value, places)}\u00a0{currency}".strip()
+        return f"{format_number(value, places)}\u00a0{currency}".strip()
     if kind == "percent":
-        return f"{_number(value, 1)}\u00a0%"
+        return f"{format_number(value, 1)}\u00a0%"
     if kind == "ratio":
-        return _number(value, 2)
+        return format_number(value, 2)
     if kind in ("number",) and isinstance(value, int | float):
         places = 0 if float(value) == int(float(value)) else 2
-        return _number(value, places)
+        return format_number(value, places)
     if kind == "int" and isinstance(value, int | float):
-        return _number(value, 0)
+        return format_number(value, 0)
     return str(value)
 
 
@@ -60,7 +56,7 @@ def _columns(table: dict) -> dict[str, int]:
 
 def _values(table: dict, key: str) -> list:
     i = _columns(table)[key]
-    return [None if row[i] in (SUPPRESSED, HIDDEN) else row[i] for row in table["rows"]]
+    return [None if is_withheld(row[i]) else row[i] for row in table["rows"]]
 
 
 def _layout(fig: go.Figure, *, height: int = 360, money: str = "") -> go.Figure:
@@ -193,7 +189,7 @@ def summary(spec: dict, table: dict, *, currency: str = "") -> str:
             parts.append(_("%(what)s: highest for %(label)s (%(value)s).") % {
                 "what": column_label(key), "label": top_label,
                 "value": fmt_value(top_value, types[key], currency)})
-        hidden = sum(1 for row in rows if SUPPRESSED in row or HIDDEN in row)
+        hidden = sum(1 for row in rows if any(is_withheld(value) for value in row))
         if hidden:
             parts.append(_("%(n)s groups are not shown to protect privacy (fewer than 10 "
                            "people, or hidden so that such a group cannot be worked out).")
@@ -249,7 +245,7 @@ def charts_for(report: dict) -> list[dict[str, Any]]:
 def present_table(name: str, table: dict, *, currency: str = "",
                   exports: dict[str, str] | None = None) -> dict[str, Any]:
     """A table formatted for a page: caption, headers, cells as text (numbers grouped for the
-    language, money with its currency code, suppressed cells as "< 10")."""
+    language, money with its currency code, suppressed cells as "< MIN_CELL")."""
     from .selectors import table_title
 
     numeric = {"int", "money", "percent", "ratio", "number"}
@@ -259,7 +255,7 @@ def present_table(name: str, table: dict, *, currency: str = "",
         rows.append([
             {"text": fmt_value(value, column["type"], currency),
              "numeric": column["type"] in numeric,
-             "suppressed": value in (SUPPRESSED, HIDDEN)}
+             "suppressed": is_withheld(value)}
             for value, column in zip(row, columns, strict=True)
         ])
     return {

@@ -1,6 +1,6 @@
 """Every report table as CSV, XLSX or JSON, built with pandas from the same table dict the
-page shows (suppressed cells stay "<10"). CSV and XLSX carry the column labels of the active
-language; JSON carries the stable column keys, their labels and types."""
+page shows (suppressed cells stay SUPPRESSED, "<10"). CSV and XLSX carry the column labels of
+the active language; JSON carries the stable column keys, their labels and types."""
 from __future__ import annotations
 
 import io
