@@ -8,15 +8,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.shortcuts import render as django_render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from consult.models import City, Consultation
+from consult.models import Consultation
 from core.errors import NotAllowed, ServiceError
+from core.web import error_page, render
 from planning.models import StrategyPlan
 
 from . import charts, rules, selectors, services
@@ -48,21 +47,14 @@ SECTIONS = {
 }
 
 
-def render(request: HttpRequest, template: str, context: dict, status: int = 200):
-    """Pages about a city show dates and times in the city's local time."""
-    city = context.get("city")
-    if isinstance(city, City):
-        with timezone.override(city.tzinfo):
-            return django_render(request, template, context, status=status)
-    return django_render(request, template, context, status=status)
+#: The title of every 403 in the reports: what is refused is not public (yet).
+NOT_PUBLIC = gettext_lazy("This report is not public")
 
 
-def error_page(request: HttpRequest, message: str, *, status: int, **extra) -> HttpResponse:
-    titles = {400: _("This request could not be carried out"),
-              403: _("This report is not public"), 404: _("Page not found")}
-    return render(request, "reports/error.html", {
-        "title": titles.get(status, titles[400]), "message": message, "status": status,
-        **extra}, status=status)
+def _error_page(request: HttpRequest, message: str, *, status: int, **context) -> HttpResponse:
+    """core.web's error page in the reports' template, with the reports' own title for a 403."""
+    return error_page(request, message, status=status, template="reports/error.html",
+                      title=NOT_PUBLIC if status == 403 else None, **context)
 
 
 def _denied(request, subject, published_url: str) -> HttpResponse | None:
@@ -70,7 +62,7 @@ def _denied(request, subject, published_url: str) -> HttpResponse | None:
     published versions."""
     if rules.can_view_live_report(request.user, subject):
         return None
-    return error_page(
+    return _error_page(
         request,
         _("Reports are public once the city's planners publish them. The live report is for "
           "the city's planners and council members."),
@@ -222,9 +214,9 @@ def _publish(request: HttpRequest, **subject) -> HttpResponse:
     try:
         report = services.report_publish(user=request.user, **subject)
     except NotAllowed as error:
-        return error_page(request, error.message, status=403)
+        return _error_page(request, error.message, status=403)
     except ServiceError as error:
-        return error_page(request, error.message, status=400)
+        return _error_page(request, error.message, status=400)
     messages.success(request, _("Report published as version %(n)s.") % {"n": report.version})
     return redirect("reports:published", pk=report.pk)
 
@@ -247,12 +239,12 @@ def ballots_pabulib(request: HttpRequest, pk: int) -> HttpResponse:
 
     consultation = _consultation(pk)
     if not rules.is_voting_closed(request.user, consultation):
-        return error_page(request, _("The ballots can be downloaded once voting has closed."),
-                          status=403)
+        return _error_page(request, _("The ballots can be downloaded once voting has closed."),
+                           status=403)
     if not rules.can_download_ballots(request.user, consultation):
-        return error_page(request, _("The ballots are public once the results are published; "
-                                     "until then only the city's planners and council members "
-                                     "can download them."), status=403)
+        return _error_page(request, _("The ballots are public once the results are published; "
+                                      "until then only the city's planners and council "
+                                      "members can download them."), status=403)
     text = consultation_export_pabulib(consultation=consultation)
     response = HttpResponse(text.encode("utf-8"), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = (
