@@ -73,101 +73,122 @@ def _layout(fig: go.Figure, *, height: int = 360, money: str = "") -> go.Figure:
     return fig
 
 
-def figure(spec: dict, table: dict, *, currency: str = "") -> dict | None:
-    """The figure of one chart, or None when its table is empty."""
-    if not table["rows"]:
-        return None
+def _bars(spec: dict, table: dict, *, currency: str, money: str) -> tuple[go.Figure, int]:
     kind = spec["type"]
-    money = currency if spec.get("money") else ""
-    if kind in ("bar", "hbar"):
-        x = [str(v) for v in _values(table, spec["x"])]
-        limit = spec.get("limit")
-        fig = go.Figure()
-        colours = None
-        if spec.get("highlight"):
-            flags = _values(table, spec["highlight"])
-            colours = [HIGHLIGHT if f else MUTED for f in flags]
-        for n, key in enumerate(spec["y"]):
-            y = _values(table, key)
-            xs, ys = (x[:limit], y[:limit]) if limit else (x, y)
-            trace = dict(name=column_label(key), hovertemplate="%{y}<extra></extra>")
-            if kind == "hbar":
-                trace = dict(name=column_label(key), y=xs[::-1], x=ys[::-1], orientation="h",
-                             hovertemplate="%{y}: %{x}<extra></extra>")
-                if colours and n == 0:
-                    trace["marker"] = {"color": (colours[:limit] if limit else colours)[::-1]}
-            else:
-                trace.update(x=xs, y=ys)
-                if colours and n == 0:
-                    trace["marker"] = {"color": colours}
-            fig.add_trace(go.Bar(**trace))
-        rows = min(len(x), limit or len(x))
-        height = max(260, 28 * rows * (len(spec["y"]) if kind == "hbar" else 0) + 120) \
-            if kind == "hbar" else 360
-        fig.update_layout(barmode="group", showlegend=len(spec["y"]) > 1)
-        if money:
-            (fig.update_xaxes if kind == "hbar" else fig.update_yaxes)(
-                title_text=currency)
-        return json.loads(_layout(fig, height=min(height, 1400)).to_json())
-    if kind == "stack_columns":
-        names = [str(v) for v in _values(table, spec["name"])]
-        fig = go.Figure()
-        for i, name in enumerate(names):
-            row = table["rows"][i]
-            cols = _columns(table)
-            fig.add_trace(go.Bar(name=name, x=[column_label(c) for c in spec["columns"]],
-                                 y=[row[cols[c]] for c in spec["columns"]]))
-        fig.update_layout(barmode="stack", yaxis_title=money or None)
-        return json.loads(_layout(fig, height=420).to_json())
-    if kind == "stack_long":
-        xs, colours, ys = (_values(table, spec["x"]), _values(table, spec["color"]),
-                           _values(table, spec["y"]))
-        fig = go.Figure()
-        for group in dict.fromkeys(colours):
-            points = [(x, y) for x, c, y in zip(xs, colours, ys, strict=True) if c == group]
-            fig.add_trace(go.Bar(name=str(group), x=[p[0] for p in points],
-                                 y=[p[1] for p in points]))
-        fig.update_layout(barmode="stack", yaxis_title="%")
-        return json.loads(_layout(fig, height=400).to_json())
-    if kind == "treemap":
-        path, value = spec["path"], spec["value"]
-        ids, labels, parents, values = [], [], [], []
-        seen = {}
-        for row in zip(*[_values(table, k) for k in path], _values(table, value), strict=True):
-            amount = row[-1] or 0
-            for depth in range(len(path)):
-                node = " / ".join(str(p) for p in row[: depth + 1])
-                parent = " / ".join(str(p) for p in row[:depth]) if depth else ""
-                if node not in seen:
-                    seen[node] = len(ids)
-                    ids.append(node)
-                    labels.append(str(row[depth]))
-                    parents.append(parent)
-                    values.append(0.0)
-                values[seen[node]] += amount
-        fig = go.Figure(go.Treemap(ids=ids, labels=labels, parents=parents, values=values,
-                                   branchvalues="total", marker={"colors": None},
-                                   hovertemplate="%{label}: %{value}<extra></extra>"))
-        return json.loads(_layout(fig, height=460).to_json())
-    if kind == "sankey":
-        path, value = spec["path"], spec["value"]
-        nodes: dict[tuple[int, str], int] = {}
-        links: dict[tuple[int, int], float] = {}
-        columns = [_values(table, k) for k in path]
-        amounts = _values(table, value)
-        for r, amount in enumerate(amounts):
-            for level in range(len(path) - 1):
-                a = nodes.setdefault((level, str(columns[level][r])), len(nodes))
-                b = nodes.setdefault((level + 1, str(columns[level + 1][r])), len(nodes))
-                links[(a, b)] = links.get((a, b), 0.0) + float(amount or 0)
-        labels = [name for (_level, name), _i in sorted(nodes.items(), key=lambda kv: kv[1])]
-        fig = go.Figure(go.Sankey(
-            node={"label": labels, "pad": 12, "thickness": 14, "color": HIGHLIGHT},
-            link={"source": [a for a, _b in links], "target": [b for _a, b in links],
-                  "value": list(links.values()), "color": "rgba(11,92,173,0.25)"},
-        ))
-        return json.loads(_layout(fig, height=max(360, 22 * len(labels))).to_json())
-    return None
+    x = [str(v) for v in _values(table, spec["x"])]
+    limit = spec.get("limit")
+    fig = go.Figure()
+    colours = None
+    if spec.get("highlight"):
+        flags = _values(table, spec["highlight"])
+        colours = [HIGHLIGHT if f else MUTED for f in flags]
+    for n, key in enumerate(spec["y"]):
+        y = _values(table, key)
+        xs, ys = (x[:limit], y[:limit]) if limit else (x, y)
+        trace = dict(name=column_label(key), hovertemplate="%{y}<extra></extra>")
+        if kind == "hbar":
+            trace = dict(name=column_label(key), y=xs[::-1], x=ys[::-1], orientation="h",
+                         hovertemplate="%{y}: %{x}<extra></extra>")
+            if colours and n == 0:
+                trace["marker"] = {"color": (colours[:limit] if limit else colours)[::-1]}
+        else:
+            trace.update(x=xs, y=ys)
+            if colours and n == 0:
+                trace["marker"] = {"color": colours}
+        fig.add_trace(go.Bar(**trace))
+    rows = min(len(x), limit or len(x))
+    height = max(260, 28 * rows * (len(spec["y"]) if kind == "hbar" else 0) + 120) \
+        if kind == "hbar" else 360
+    fig.update_layout(barmode="group", showlegend=len(spec["y"]) > 1)
+    if money:
+        (fig.update_xaxes if kind == "hbar" else fig.update_yaxes)(
+            title_text=currency)
+    return fig, min(height, 1400)
+
+
+def _stacked_columns(spec: dict, table: dict, *, currency: str,
+                     money: str) -> tuple[go.Figure, int]:
+    names = [str(v) for v in _values(table, spec["name"])]
+    fig = go.Figure()
+    for i, name in enumerate(names):
+        row = table["rows"][i]
+        cols = _columns(table)
+        fig.add_trace(go.Bar(name=name, x=[column_label(c) for c in spec["columns"]],
+                             y=[row[cols[c]] for c in spec["columns"]]))
+    fig.update_layout(barmode="stack", yaxis_title=money or None)
+    return fig, 420
+
+
+def _stacked_long(spec: dict, table: dict, *, currency: str,
+                  money: str) -> tuple[go.Figure, int]:
+    xs, colours, ys = (_values(table, spec["x"]), _values(table, spec["color"]),
+                       _values(table, spec["y"]))
+    fig = go.Figure()
+    for group in dict.fromkeys(colours):
+        points = [(x, y) for x, c, y in zip(xs, colours, ys, strict=True) if c == group]
+        fig.add_trace(go.Bar(name=str(group), x=[p[0] for p in points],
+                             y=[p[1] for p in points]))
+    fig.update_layout(barmode="stack", yaxis_title="%")
+    return fig, 400
+
+
+def _treemap(spec: dict, table: dict, *, currency: str, money: str) -> tuple[go.Figure, int]:
+    path, value = spec["path"], spec["value"]
+    ids, labels, parents, values = [], [], [], []
+    seen = {}
+    for row in zip(*[_values(table, k) for k in path], _values(table, value), strict=True):
+        amount = row[-1] or 0
+        for depth in range(len(path)):
+            node = " / ".join(str(p) for p in row[: depth + 1])
+            parent = " / ".join(str(p) for p in row[:depth]) if depth else ""
+            if node not in seen:
+                seen[node] = len(ids)
+                ids.append(node)
+                labels.append(str(row[depth]))
+                parents.append(parent)
+                values.append(0.0)
+            values[seen[node]] += amount
+    fig = go.Figure(go.Treemap(ids=ids, labels=labels, parents=parents, values=values,
+                               branchvalues="total", marker={"colors": None},
+                               hovertemplate="%{label}: %{value}<extra></extra>"))
+    return fig, 460
+
+
+def _sankey(spec: dict, table: dict, *, currency: str, money: str) -> tuple[go.Figure, int]:
+    path, value = spec["path"], spec["value"]
+    nodes: dict[tuple[int, str], int] = {}
+    links: dict[tuple[int, int], float] = {}
+    columns = [_values(table, k) for k in path]
+    amounts = _values(table, value)
+    for r, amount in enumerate(amounts):
+        for level in range(len(path) - 1):
+            a = nodes.setdefault((level, str(columns[level][r])), len(nodes))
+            b = nodes.setdefault((level + 1, str(columns[level + 1][r])), len(nodes))
+            links[(a, b)] = links.get((a, b), 0.0) + float(amount or 0)
+    labels = [name for (_level, name), _i in sorted(nodes.items(), key=lambda kv: kv[1])]
+    fig = go.Figure(go.Sankey(
+        node={"label": labels, "pad": 12, "thickness": 14, "color": HIGHLIGHT},
+        link={"source": [a for a, _b in links], "target": [b for _a, b in links],
+              "value": list(links.values()), "color": "rgba(11,92,173,0.25)"},
+    ))
+    return fig, max(360, 22 * len(labels))
+
+
+#: Each chart type's figure and its height in pixels.
+FIGURES = {
+    "bar": _bars, "hbar": _bars, "stack_columns": _stacked_columns,
+    "stack_long": _stacked_long, "treemap": _treemap, "sankey": _sankey,
+}
+
+
+def figure(spec: dict, table: dict, *, currency: str = "") -> dict | None:
+    """The figure of one chart, or None when its table is empty or its type unknown."""
+    draw = FIGURES.get(spec["type"])
+    if not table["rows"] or draw is None:
+        return None
+    fig, height = draw(spec, table, currency=currency,
+                       money=currency if spec.get("money") else "")
+    return json.loads(_layout(fig, height=height).to_json())
 
 
 def summary(spec: dict, table: dict, *, currency: str = "") -> str:
