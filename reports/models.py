@@ -1,7 +1,7 @@
 """Report records: the population a city compares its participants with, and published reports
 whose figures are frozen at the moment of publication (what the council saw stays what it saw).
 
-Workflows live in services.py, reads in selectors.py, permissions in rules.py.
+Workflows live in services.py, reads in the selectors package, permissions in rules.py.
 """
 from __future__ import annotations
 
