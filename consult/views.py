@@ -2,10 +2,8 @@
 service errors into form errors (ServiceError) or a 403 page (NotAllowed)."""
 from __future__ import annotations
 
-import functools
 import json
 import secrets
-from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -15,14 +13,14 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.shortcuts import render as django_render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import web
 from core.errors import NotAllowed, ServiceError
+from core.web import form_error, render
 
 from . import rules as perms
 from . import selectors, services
@@ -58,51 +56,16 @@ login_required = django_login_required(login_url=reverse_lazy("login"))
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    """Render a page; pages about a city show every date and time in the city's local time."""
-    city = context.get("city")
-    if isinstance(city, City):
-        with timezone.override(city.tzinfo):
-            return django_render(request, template, context, status=status)
-    return django_render(request, template, context, status=status)
-
-
 def participant_of(request: HttpRequest) -> Participant | None:
     return perms.participant_of(request.user)
 
 
 def error_page(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
-    titles = {
-        400: _("This request could not be carried out"),
-        403: _("You cannot do this here, now"),
-        404: _("Page not found"),
-        409: _("This form was already sent"),
-    }
-    return render(
-        request, "consult/error.html",
-        {"title": titles.get(status, titles[400]), "message": message, "status": status},
-        status=status,
-    )
+    return web.error_page(request, message, status=status, template="consult/error.html")
 
 
-def service_errors(view: Callable) -> Callable:
-    """Turn errors the services raise outside a form into a clear 403 / 400 page."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed as error:
-            return error_page(request, error.message, status=403)
-        except ServiceError as error:
-            return error_page(request, error.message, status=400)
-
-    return wrapped
-
-
-def form_error(form, error: ServiceError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+#: Errors the services raise outside a form become a clear 403 / 400 page.
+service_errors = web.service_errors(template="consult/error.html")
 
 
 def safe_next(request: HttpRequest, default: str) -> str:

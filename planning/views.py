@@ -82,17 +82,11 @@ def _form_page(request, plan, form, *, title: str, apply: Callable, done: str,
     its error comes back on the form (status 400)."""
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = apply(form)
-            except NotAllowed as error:
-                return error_page(request, error.message, status=403)
-            except ServiceError as error:
-                form_error(form, error)
-            else:
-                messages.success(request, done)
-                return redirect(workspace_url(plan, anchor(result) if callable(anchor)
-                                              else anchor))
+        submitted = web.submit(form, apply)  # a NotAllowed becomes plan_view's 403 page
+        if submitted.ok:
+            messages.success(request, done)
+            return redirect(workspace_url(plan, anchor(submitted.result) if callable(anchor)
+                                          else anchor))
         status = 400
     return render(request, "planning/form.html", {
         "plan": plan, "city": plan.city, "form": form, "title": title,
@@ -357,18 +351,12 @@ def review(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
     form = forms.DecisionForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                decision = services.plan_review_decide(plan=plan, user=request.user,
-                                                       **form.cleaned_data)
-            except NotAllowed as error:
-                return error_page(request, error.message, status=403)
-            except ServiceError as error:
-                form_error(form, error)
-            else:
-                messages.success(request, _("The plan was approved.") if decision.decision ==
-                                 "approve" else _("The plan was returned to the planners."))
-                return redirect(workspace_url(plan))
+        submitted = web.submit(form, lambda form: services.plan_review_decide(
+            plan=plan, user=request.user, **form.cleaned_data))
+        if submitted.ok:
+            messages.success(request, _("The plan was approved.") if submitted.result.decision
+                             == "approve" else _("The plan was returned to the planners."))
+            return redirect(workspace_url(plan))
         status = 400
     version = plan.versions.order_by("-number").first()
     previous = plan.versions.filter(number__lt=version.number).order_by("-number").first() \
