@@ -154,14 +154,6 @@ class ProposalForm(forms.Form):
     def main_fields(self):
         return [field for field in self if not field.name.startswith("cost_")]
 
-    def clean(self):
-        data = super().clean()
-        costs = self.year_costs(data)
-        total = data.get("estimated_cost")
-        if costs and total is not None and sum(costs.values(), Decimal("0")) != total:
-            self.add_error(None, _("The costs per year must add up to the estimated cost."))
-        return data
-
     def year_costs(self, data=None) -> dict[int, Decimal]:
         data = data if data is not None else self.cleaned_data
         return {

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validation import period_ordered
+
 CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. MXN."))
 COUNTRY_VALIDATOR = RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO 3166 code, e.g. MX."))
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -259,11 +261,8 @@ class Consultation(models.Model):
         ordering = ["-voting_opens_at"]
         constraints = [
             models.UniqueConstraint(fields=["city", "slug"], name="unique_consultation_slug"),
-            models.CheckConstraint(
-                condition=Q(plan_end_year__gte=models.F("plan_start_year")),
-                name="consultation_plan_period_ordered",
-                violation_error_message=_("The plan cannot end before it starts."),
-            ),
+            period_ordered(start="plan_start_year", end="plan_end_year",
+                           name="consultation_plan_period_ordered"),
             models.CheckConstraint(
                 condition=Q(budget__gt=0),
                 name="consultation_budget_positive",

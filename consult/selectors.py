@@ -20,6 +20,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from . import rules
 from .models import (
@@ -35,6 +36,12 @@ from .models import (
     Proposal,
     Support,
 )
+
+#: The answer, on the web and in the API, to a proposal the reader may not open: a draft is
+#: not known to exist except to its author.
+NO_SUCH_PROPOSAL = gettext_lazy("No such proposal.")
+#: The answer to a receipt asked for by someone who has no ballot in the consultation.
+NOT_VOTED = gettext_lazy("You have not voted in this consultation.")
 
 VISIBLE_STATUSES = (
     Proposal.Status.PUBLISHED,

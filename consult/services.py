@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import NotAllowed, ServiceError
-from core.validation import validated
+from core.validation import in_period, validated, written
 
 from . import rules as perms
 from . import selectors
@@ -91,6 +91,50 @@ def consultation_update(
     return locked
 
 
+# --- who may act: the checks every caller shares -----------------------------------------------
+# Each raises NotAllowed (a 403) with the reason, in the person's words. The services call them
+# inside their transaction; a page calls them before it shows a form, so that refusing early and
+# refusing on submit say the same thing.
+
+
+def ensure_participant(*, user: AbstractBaseUser) -> Participant:
+    """The user's participant profile; taking part needs one."""
+    participant = perms.participant_of(user)
+    if participant is None:
+        raise NotAllowed(_("Complete your profile before you take part."))
+    return participant
+
+
+def ensure_can_submit_proposal(*, user: AbstractBaseUser, consultation: Consultation) -> None:
+    if not perms.can_submit_proposal(user, consultation):
+        raise NotAllowed(_("Proposals cannot be submitted in this consultation now."))
+
+
+def ensure_can_edit_proposal(*, user: AbstractBaseUser, proposal: Proposal) -> None:
+    if not perms.can_edit_proposal(user, proposal):
+        raise NotAllowed(_("This proposal can no longer be edited, or it is not yours."))
+
+
+def ensure_can_withdraw_proposal(*, user: AbstractBaseUser, proposal: Proposal) -> None:
+    if not perms.can_withdraw_proposal(user, proposal):
+        raise NotAllowed(_("This proposal cannot be withdrawn now, or it is not yours."))
+
+
+def ensure_can_vote(*, user: AbstractBaseUser, consultation: Consultation) -> None:
+    if not perms.can_vote(user, consultation):
+        raise NotAllowed(_("Voting is not open for you in this consultation."))
+
+
+def ensure_can_flag(*, user: AbstractBaseUser, target: Proposal | Comment) -> None:
+    if not perms.can_flag(user, target):
+        raise NotAllowed(_("You cannot report content in this consultation."))
+
+
+def ensure_can_moderate(*, user: AbstractBaseUser, target: Proposal | Comment) -> None:
+    if not perms.can_moderate(user, target):
+        raise NotAllowed(_("Only the city's moderators can decide on content."))
+
+
 # --- proposals ---------------------------------------------------------------------------------
 
 
@@ -98,22 +142,19 @@ def _year_costs_check(
     *, consultation: Consultation, estimated_cost: Decimal, year_costs: Mapping[int, Decimal]
 ) -> None:
     for year, amount in year_costs.items():
-        if not consultation.plan_start_year <= year <= consultation.plan_end_year:
-            raise ServiceError(
-                _("%(year)s is outside the plan period %(start)s–%(end)s.")
-                % {
-                    "year": year,
-                    "start": consultation.plan_start_year,
-                    "end": consultation.plan_end_year,
-                },
-                field="year_costs",
-            )
+        in_period(year, start=consultation.plan_start_year, end=consultation.plan_end_year,
+                  field="year_costs")
         if amount < 0:
             raise ServiceError(_("A yearly cost cannot be negative."), field="year_costs")
     if year_costs and sum(year_costs.values(), Decimal("0")) != estimated_cost:
         raise ServiceError(
             _("The costs per year must add up to the estimated cost."), field="year_costs"
         )
+
+
+def _theme_check(*, consultation: Consultation, theme: Theme | None) -> None:
+    if theme is None or theme.consultation_id != consultation.pk:
+        raise ServiceError(_("Choose a theme of this consultation."), field="theme")
 
 
 def _organisation_check(*, author: Participant, organisation: Organisation | None) -> None:
@@ -139,10 +180,8 @@ def proposal_create(
     publish: bool = True,
 ) -> Proposal:
     """Submit a proposal (or save it as a draft) during the proposals phase."""
-    if not perms.can_submit_proposal(author.user, consultation):
-        raise NotAllowed(_("Proposals cannot be submitted in this consultation now."))
-    if theme.consultation_id != consultation.pk:
-        raise ServiceError(_("Choose a theme of this consultation."), field="theme")
+    ensure_can_submit_proposal(user=author.user, consultation=consultation)
+    _theme_check(consultation=consultation, theme=theme)
     _organisation_check(author=author, organisation=organisation)
     year_costs = dict(year_costs or {})
     _year_costs_check(
@@ -186,8 +225,7 @@ def proposal_update(
     locked = Proposal.objects.select_for_update().select_related("consultation__city").get(
         pk=proposal.pk
     )
-    if not perms.can_edit_proposal(user, locked):
-        raise NotAllowed(_("This proposal can no longer be edited."))
+    ensure_can_edit_proposal(user=user, proposal=locked)
     editable = {
         "theme", "title", "summary", "body", "estimated_cost", "action_kind", "partners",
         "district", "organisation",
@@ -195,8 +233,8 @@ def proposal_update(
     unknown = set(changes) - editable
     if unknown:
         raise ServiceError(_("These fields cannot be edited: %s") % ", ".join(sorted(unknown)))
-    if "theme" in changes and changes["theme"].consultation_id != locked.consultation_id:
-        raise ServiceError(_("Choose a theme of this consultation."), field="theme")
+    if "theme" in changes:
+        _theme_check(consultation=locked.consultation, theme=changes["theme"])
     if "organisation" in changes:
         _organisation_check(author=locked.author, organisation=changes["organisation"])
     for name, value in changes.items():
@@ -223,8 +261,7 @@ def proposal_update(
 @transaction.atomic
 def proposal_withdraw(*, proposal: Proposal, user: AbstractBaseUser, reason: str) -> Proposal:
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if not perms.can_withdraw_proposal(user, locked):
-        raise NotAllowed(_("This proposal cannot be withdrawn now."))
+    ensure_can_withdraw_proposal(user=user, proposal=locked)
     if not reason.strip():
         raise ServiceError(_("Tell participants why you withdraw the proposal."), field="reason")
     locked.status = Proposal.Status.WITHDRAWN
@@ -281,8 +318,7 @@ def ballot_submit(
     The limits are checked inside this transaction, with the participant's ballot row locked,
     so two submissions of the same participant are serialised and the last one wins whole.
     """
-    if not perms.can_vote(participant.user, consultation):
-        raise NotAllowed(_("Voting is not open for you in this consultation."))
+    ensure_can_vote(user=participant.user, consultation=consultation)
     choices = {int(pid): int(points) for pid, points in choices.items()}
     proposals = {
         proposal.pk: proposal
@@ -308,16 +344,18 @@ def ballot_submit(
 
 @transaction.atomic
 def comment_create(
-    *, author: Participant, proposal: Proposal, body: str, parent: Comment | None = None
+    *, author: Participant, proposal: Proposal, body: str, parent_id: int | None = None
 ) -> Comment:
+    """Comment on a proposal, or reply to comment `parent_id` of the same proposal."""
     if not perms.can_comment(author.user, proposal) or proposal.is_hidden:
         raise NotAllowed(_("Comments are closed for this proposal."))
-    body = body.strip()
-    if not body:
-        raise ServiceError(_("Write something before sending."), field="body")
-    if parent is not None:
-        if parent.proposal_id != proposal.pk:
-            raise ServiceError(_("You can only reply to a comment on this proposal."))
+    body = written(body)
+    parent = None
+    if parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, proposal=proposal).first()
+        if parent is None:
+            raise ServiceError(_("You can only reply to a comment on this proposal."),
+                               field="parent")
         if parent.parent_id is not None:
             parent = parent.parent  # replies stay one level deep
     comment = Comment(proposal=proposal, author=author, parent=parent, body=body)
@@ -339,8 +377,7 @@ def flag_create(
     if (proposal is None) == (comment is None):
         raise ServiceError(_("Report either a proposal or a comment."))
     target = proposal or comment
-    if not perms.can_flag(reporter.user, target):
-        raise NotAllowed(_("You cannot report content in this consultation."))
+    ensure_can_flag(user=reporter.user, target=target)
     if reason not in Flag.Reason.values:
         raise ServiceError(_("Choose a reason."), field="reason")
     model = Proposal if proposal is not None else Comment
@@ -376,8 +413,7 @@ def moderation_decide(
     if (proposal is None) == (comment is None):
         raise ServiceError(_("Decide on either a proposal or a comment."))
     target = proposal or comment
-    if not perms.can_moderate(moderator, target):
-        raise NotAllowed(_("Only the city's moderators can decide on content."))
+    ensure_can_moderate(user=moderator, target=target)
     if action not in ModerationDecision.Action.values:
         raise ServiceError(_("Choose hide or restore."), field="action")
     if not reason.strip():

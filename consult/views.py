@@ -16,11 +16,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import web
 from core.errors import NotAllowed, ServiceError
-from core.web import form_error, render
+from core.web import render, submit
 
 from . import rules as perms
 from . import selectors, services
@@ -123,7 +124,7 @@ def proposal_or_404(request: HttpRequest, consultation: Consultation, pk: int) -
     try:
         return selectors.proposal_for_reader(user=request.user, consultation=consultation, pk=pk)
     except Proposal.DoesNotExist as error:
-        raise Http404(_("No such proposal.")) from error
+        raise Http404(selectors.NO_SUCH_PROPOSAL) from error
 
 
 def phase_steps(consultation: Consultation) -> list[dict]:
@@ -177,27 +178,30 @@ def healthz(request: HttpRequest) -> HttpResponse:
 # --- accounts ----------------------------------------------------------------------------------
 
 
+def _profile_fields(form) -> dict:
+    return {name: form.cleaned_data[name]
+            for name in ("city", "district", "age_band", "gender", "consent")}
+
+
+PROFILE_SAVED = gettext_lazy("Your profile was saved.")
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("consult:profile")
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                user = form.save()
-                services.participant_register(
-                    user=user,
-                    city=form.cleaned_data["city"],
-                    district=form.cleaned_data["district"],
-                    age_band=form.cleaned_data["age_band"],
-                    gender=form.cleaned_data["gender"],
-                    consent=form.cleaned_data["consent"],
-                )
-        except ServiceError as error:
-            form_error(form, error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+
+    @transaction.atomic
+    def register(form):
+        user = form.save()
+        services.participant_register(user=user, **_profile_fields(form))
+        return user
+
+    if request.method == "POST":
+        submitted = submit(form, register)
+        if submitted.ok:
+            login(request, submitted.result, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect(safe_next(request, reverse("consult:home")))
     status = 400 if form.is_bound else 200
@@ -216,14 +220,10 @@ def profile(request: HttpRequest) -> HttpResponse:
         initial={"district": participant.district, "age_band": participant.age_band,
                  "gender": participant.gender},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.participant_update(participant=participant, **form.cleaned_data)
-        except ServiceError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, _("Your profile was saved."))
-            return redirect("consult:profile")
+    if request.method == "POST" and submit(form, lambda form: services.participant_update(
+            participant=participant, **form.cleaned_data)).ok:
+        messages.success(request, PROFILE_SAVED)
+        return redirect("consult:profile")
     return render(
         request, "consult/profile.html",
         {"form": form, "participant": participant, "demographics_help": DEMOGRAPHICS_HELP},
@@ -236,18 +236,10 @@ def complete_profile(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     for name in ("username", "email", "password1", "password2"):
         form.fields.pop(name, None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.participant_register(
-                user=request.user, city=form.cleaned_data["city"],
-                district=form.cleaned_data["district"], age_band=form.cleaned_data["age_band"],
-                gender=form.cleaned_data["gender"], consent=form.cleaned_data["consent"],
-            )
-        except ServiceError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, _("Your profile was saved."))
-            return redirect("consult:profile")
+    if request.method == "POST" and submit(form, lambda form: services.participant_register(
+            user=request.user, **_profile_fields(form))).ok:
+        messages.success(request, PROFILE_SAVED)
+        return redirect("consult:profile")
     return render(request, "consult/profile_complete.html", {"form": form},
                   status=400 if form.is_bound and form.errors else 200)
 
@@ -388,35 +380,28 @@ def proposal_detail(request: HttpRequest, city: str, slug: str, pk: int) -> Http
 @service_errors
 def proposal_create(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     consultation = consultation_or_404(city, slug)
-    participant = participant_of(request)
-    if participant is None:
-        messages.info(request, _("Complete your profile before you take part."))
+    try:
+        participant = services.ensure_participant(user=request.user)
+    except NotAllowed as refusal:
+        messages.info(request, refusal.message)
         return redirect(f"{reverse('consult:profile')}?next={request.path}")
-    if not perms.can_submit_proposal(request.user, consultation):
-        raise NotAllowed(_("Proposals cannot be submitted in this consultation now."))
+    services.ensure_can_submit_proposal(user=request.user, consultation=consultation)
     form = ProposalForm(request.POST or None, consultation=consultation, user=request.user)
     if request.method == "POST":
         if not once_valid(request):
             return already_sent(request, _("This proposal"))
-        if form.is_valid():
-            publish = "save_draft" not in request.POST
-            try:
-                proposal = services.proposal_create(
-                    author=participant, consultation=consultation,
-                    year_costs=form.year_costs(), publish=publish, **form.service_fields(),
-                )
-            except NotAllowed:
-                raise
-            except ServiceError as error:
-                form_error(form, error)
-            else:
-                once_spend(request)
-                messages.success(
-                    request,
-                    _("Your proposal is published.") if publish
-                    else _("Your draft is saved. Only you can see it until you publish it."),
-                )
-                return redirect("consult:proposal", city=city, slug=slug, pk=proposal.pk)
+        publish = "save_draft" not in request.POST
+        submitted = submit(form, lambda form: services.proposal_create(
+            author=participant, consultation=consultation, year_costs=form.year_costs(),
+            publish=publish, **form.service_fields()))
+        if submitted.ok:
+            once_spend(request)
+            messages.success(
+                request,
+                _("Your proposal is published.") if publish
+                else _("Your draft is saved. Only you can see it until you publish it."),
+            )
+            return redirect("consult:proposal", city=city, slug=slug, pk=submitted.result.pk)
     return render(request, "consult/proposal_form.html", {
         "consultation": consultation, "city": consultation.city, "form": form,
         "once": request.POST.get("once") if request.method == "POST" else once_token(request),
@@ -430,25 +415,16 @@ def proposal_create(request: HttpRequest, city: str, slug: str) -> HttpResponse:
 def proposal_edit(request: HttpRequest, city: str, slug: str, pk: int) -> HttpResponse:
     consultation = consultation_or_404(city, slug)
     proposal = proposal_or_404(request, consultation, pk)
-    if not perms.can_edit_proposal(request.user, proposal):
-        raise NotAllowed(_("This proposal can no longer be edited, or it is not yours."))
+    services.ensure_can_edit_proposal(user=request.user, proposal=proposal)
     form = ProposalForm(
         request.POST or None, consultation=consultation, user=request.user,
         initial=ProposalForm.initial_from(proposal),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.proposal_update(
-                proposal=proposal, user=request.user, year_costs=form.year_costs(),
-                publish="publish" in request.POST, **form.service_fields(),
-            )
-        except NotAllowed:
-            raise
-        except ServiceError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, _("Your changes are saved."))
-            return redirect("consult:proposal", city=city, slug=slug, pk=proposal.pk)
+    if request.method == "POST" and submit(form, lambda form: services.proposal_update(
+            proposal=proposal, user=request.user, year_costs=form.year_costs(),
+            publish="publish" in request.POST, **form.service_fields())).ok:
+        messages.success(request, _("Your changes are saved."))
+        return redirect("consult:proposal", city=city, slug=slug, pk=proposal.pk)
     return render(request, "consult/proposal_form.html", {
         "consultation": consultation, "city": consultation.city, "form": form,
         "proposal": proposal, "creating": False,
@@ -461,21 +437,12 @@ def proposal_edit(request: HttpRequest, city: str, slug: str, pk: int) -> HttpRe
 def proposal_withdraw(request: HttpRequest, city: str, slug: str, pk: int) -> HttpResponse:
     consultation = consultation_or_404(city, slug)
     proposal = proposal_or_404(request, consultation, pk)
-    if not perms.can_withdraw_proposal(request.user, proposal):
-        raise NotAllowed(_("This proposal cannot be withdrawn now, or it is not yours."))
+    services.ensure_can_withdraw_proposal(user=request.user, proposal=proposal)
     form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.proposal_withdraw(
-                proposal=proposal, user=request.user, reason=form.cleaned_data["reason"]
-            )
-        except NotAllowed:
-            raise
-        except ServiceError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, _("Your proposal is withdrawn."))
-            return redirect("consult:proposal", city=city, slug=slug, pk=proposal.pk)
+    if request.method == "POST" and submit(form, lambda form: services.proposal_withdraw(
+            proposal=proposal, user=request.user, reason=form.cleaned_data["reason"])).ok:
+        messages.success(request, _("Your proposal is withdrawn."))
+        return redirect("consult:proposal", city=city, slug=slug, pk=proposal.pk)
     return render(request, "consult/proposal_withdraw.html", {
         "consultation": consultation, "city": consultation.city, "form": form,
         "proposal": proposal,
@@ -485,10 +452,7 @@ def proposal_withdraw(request: HttpRequest, city: str, slug: str, pk: int) -> Ht
 def _proposal_for_action(request, city, slug, pk) -> tuple[Consultation, Proposal, Participant]:
     consultation = consultation_or_404(city, slug)
     proposal = proposal_or_404(request, consultation, pk)
-    participant = participant_of(request)
-    if participant is None:
-        raise NotAllowed(_("Complete your profile before you take part."))
-    return consultation, proposal, participant
+    return consultation, proposal, services.ensure_participant(user=request.user)
 
 
 @login_required
@@ -526,26 +490,14 @@ def comment_create(request: HttpRequest, city: str, slug: str, pk: int) -> HttpR
     if not once_valid(request):
         return already_sent(request, _("This comment"))
     form = CommentForm(request.POST)
-    if form.is_valid():
-        parent = None
-        if form.cleaned_data.get("parent"):
-            parent = Comment.objects.filter(pk=form.cleaned_data["parent"]).first()
-            if parent is None or parent.proposal_id != proposal.pk:
-                raise ServiceError(_("You can only reply to a comment on this proposal."))
-        try:
-            comment = services.comment_create(
-                author=participant, proposal=proposal, body=form.cleaned_data["body"],
-                parent=parent,
-            )
-        except NotAllowed:
-            raise
-        except ServiceError as error:
-            form_error(form, error)
-        else:
-            once_spend(request)
-            messages.success(request, _("Your comment is published."))
-            url = reverse("consult:proposal", args=[city, slug, pk])
-            return redirect(f"{url}#comment-{comment.pk}")
+    submitted = submit(form, lambda form: services.comment_create(
+        author=participant, proposal=proposal, body=form.cleaned_data["body"],
+        parent_id=form.cleaned_data.get("parent") or None))
+    if submitted.ok:
+        once_spend(request)
+        messages.success(request, _("Your comment is published."))
+        url = reverse("consult:proposal", args=[city, slug, pk])
+        return redirect(f"{url}#comment-{submitted.result.pk}")
     return render(request, "consult/comment_form.html", {
         "consultation": consultation, "city": consultation.city, "proposal": proposal,
         "form": form, "once": request.POST.get("once", ""),
@@ -562,26 +514,14 @@ def flag(request: HttpRequest, city: str, slug: str, pk: int,
     comment = None
     if comment_pk is not None:
         comment = get_object_or_404(Comment, pk=comment_pk, proposal=proposal)
-    target = comment or proposal
-    if not perms.can_flag(request.user, target):
-        raise NotAllowed(_("You cannot report content in this consultation."))
+    services.ensure_can_flag(user=request.user, target=comment or proposal)
     form = FlagForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.flag_create(
-                reporter=participant, reason=form.cleaned_data["reason"],
-                detail=form.cleaned_data["detail"],
-                proposal=None if comment else proposal, comment=comment,
-            )
-        except NotAllowed:
-            raise
-        except ServiceError as error:
-            form_error(form, error)
-        else:
-            messages.success(
-                request, _("Thank you. The city's moderators will review your report.")
-            )
-            return redirect("consult:proposal", city=city, slug=slug, pk=pk)
+    if request.method == "POST" and submit(form, lambda form: services.flag_create(
+            reporter=participant, reason=form.cleaned_data["reason"],
+            detail=form.cleaned_data["detail"],
+            proposal=None if comment else proposal, comment=comment)).ok:
+        messages.success(request, _("Thank you. The city's moderators will review your report."))
+        return redirect("consult:proposal", city=city, slug=slug, pk=pk)
     return render(request, "consult/flag_form.html", {
         "consultation": consultation, "city": consultation.city, "proposal": proposal,
         "comment": comment, "form": form,
@@ -622,11 +562,8 @@ def vote(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
-        if participant is None or not perms.can_vote(request.user, consultation):
-            return error_page(
-                request, _("Voting is not open for you in this consultation."), status=403
-            )
         try:
+            services.ensure_can_vote(user=request.user, consultation=consultation)
             choices = choices_from_post(request.POST, consultation.voting_method)
             ballot = services.ballot_submit(
                 participant=participant, consultation=consultation, choices=choices
@@ -679,7 +616,7 @@ def vote_receipt(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     consultation = consultation_or_404(city, slug)
     ballot = selectors.ballot_of(participant=participant_of(request), consultation=consultation)
     if ballot is None:
-        raise Http404(_("You have not voted in this consultation."))
+        raise Http404(selectors.NOT_VOTED)
     chosen = (
         Proposal.objects.filter(ballot_choices__ballot=ballot)
         .select_related("theme")
@@ -748,27 +685,18 @@ def moderate(request: HttpRequest, city: str, kind: str, pk: int) -> HttpRespons
             Comment.objects.select_related("proposal__consultation__city", "author__user"),
             pk=pk, proposal__consultation__city=city_obj,
         )
-    if not perms.can_moderate(request.user, target):
-        raise NotAllowed(_("Only the city's moderators can decide on content."))
+    services.ensure_can_moderate(user=request.user, target=target)
     form = ModerationForm(
         request.POST or None,
         initial={"action": "restore" if target.is_hidden else "hide"},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.moderation_decide(
-                moderator=request.user, action=form.cleaned_data["action"],
-                reason=form.cleaned_data["reason"],
-                proposal=target if kind == "proposal" else None,
-                comment=target if kind == "comment" else None,
-            )
-        except NotAllowed:
-            raise
-        except ServiceError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, _("Your decision is recorded."))
-            return redirect("consult:moderation", city=city)
+    if request.method == "POST" and submit(form, lambda form: services.moderation_decide(
+            moderator=request.user, action=form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"],
+            proposal=target if kind == "proposal" else None,
+            comment=target if kind == "comment" else None)).ok:
+        messages.success(request, _("Your decision is recorded."))
+        return redirect("consult:moderation", city=city)
     flags = target.flags.select_related("reporter__user").order_by("-created_at")
     return render(request, "consult/moderate.html", {
         "city": city_obj, "target": target, "kind": kind, "form": form, "flags": flags,

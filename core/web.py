@@ -49,8 +49,10 @@ def error_page(
 
 
 def form_error(form: forms.BaseForm, error: ServiceError) -> None:
-    """Put a service's message on the field it names, or on the form as a whole."""
-    field = error.field if error.field in form.fields else None
+    """Put a service's message on the field it names, or on the form as a whole (also when the
+    field is hidden: the person cannot correct it there)."""
+    named = form.fields.get(error.field) if error.field else None
+    field = error.field if named is not None and not named.widget.is_hidden else None
     form.add_error(field, error.message)
 
 

@@ -16,6 +16,9 @@ from consult.models import (
     Proposal,
     Theme,
 )
+from core.validation import period_ordered
+
+NEGATIVE_AMOUNT = _("An amount cannot be negative.")
 
 
 class ImmutableModel(models.Model):
@@ -148,11 +151,7 @@ class StrategyPlan(models.Model):
         verbose_name_plural = _("strategy plans")
         ordering = ["-start_year", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_year__gte=models.F("start_year")),
-                name="plan_period_ordered",
-                violation_error_message=_("The plan cannot end before it starts."),
-            ),
+            period_ordered(start="start_year", end="end_year", name="plan_period_ordered"),
             models.CheckConstraint(
                 condition=Q(envelope__isnull=True) | Q(envelope__gte=0),
                 name="plan_envelope_not_negative",
@@ -303,7 +302,7 @@ class BudgetLine(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0), name="budget_line_amount_not_negative",
-                violation_error_message=_("An amount cannot be negative."),
+                violation_error_message=NEGATIVE_AMOUNT,
             ),
             models.CheckConstraint(
                 condition=Q(spent__isnull=True) | Q(spent__gte=0),

@@ -29,10 +29,12 @@ def error_page(request: HttpRequest, message: str, *, status: int) -> HttpRespon
     return web.error_page(request, message, status=status, template="planning/error.html")
 
 
-def plan_view(role=None, state=None, *, denied_role: str = "", denied_state: str = ""):
+def plan_view(ensure: Callable[..., None] | None = None):
     """Load the plan; anonymous visitors log in first; only the city's planners and council
-    members see the workspace. `role` narrows who (else 403), `state` when (else 400). Service
-    errors become pages too."""
+    members see the workspace. `ensure` is the service's own check of who and when (its
+    NotAllowed is a 403 page, its ServiceError a 400 page), so the page refuses with the
+    service's words before it shows a form. Service errors raised inside the view become pages
+    too."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -40,17 +42,15 @@ def plan_view(role=None, state=None, *, denied_role: str = "", denied_state: str
             try:
                 plan = selectors.plan_get(pk=pk)
             except StrategyPlan.DoesNotExist as error:
-                raise Http404(_("No such plan.")) from error
+                raise Http404(selectors.NO_SUCH_PLAN) from error
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("login"))
             if not plan_rules.can_view_workspace(request.user, plan):
                 return error_page(request, _("Only the city's planners and council members can "
                                              "open this plan's workspace."), status=403)
-            if role is not None and not role(request.user, plan):
-                return error_page(request, str(denied_role), status=403)
-            if state is not None and not state(request.user, plan):
-                return error_page(request, str(denied_state), status=400)
             try:
+                if ensure is not None:
+                    ensure(plan=plan, user=request.user)
                 return view(request, plan, *args, **kwargs)
             except NotAllowed as error:
                 return error_page(request, error.message, status=403)
@@ -62,13 +62,7 @@ def plan_view(role=None, state=None, *, denied_role: str = "", denied_state: str
     return decorator
 
 
-PLANNERS_ONLY = gettext_lazy("Only the city's planners can do this.")
-NOT_EDITABLE = gettext_lazy(
-    "This plan cannot be edited now: only a draft or a returned plan can change. An approved "
-    "plan is revised through “Start a revision”."
-)
-editing = plan_view(plan_rules.is_planner, plan_rules.is_editable,
-                    denied_role=PLANNERS_ONLY, denied_state=NOT_EDITABLE)
+editing = plan_view(services.ensure_editable)
 
 
 def workspace_url(plan: StrategyPlan, anchor: str = "") -> str:
@@ -119,8 +113,10 @@ def draft_create(request: HttpRequest, consultation_pk: int) -> HttpResponse:
                                      pk=consultation_pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("login"))
-    if not plan_rules.can_draft_plan(request.user, consultation.city):
-        return error_page(request, _("Only the city's planners can draft a plan."), status=403)
+    try:
+        services.ensure_can_draft(user=request.user, city=consultation.city)
+    except NotAllowed as error:
+        return error_page(request, error.message, status=403)
     years = list(range(consultation.plan_start_year, consultation.plan_end_year + 1))
     form = forms.DraftForm(request.POST or None, years=years)
     official = selectors.count_run_official(consultation=consultation)
@@ -319,8 +315,7 @@ indicator_delete = _deleter(Indicator, services.indicator_delete, "indicator",
 
 
 @require_POST
-@plan_view(plan_rules.is_planner, plan_rules.is_editable, denied_role=PLANNERS_ONLY,
-           denied_state=gettext_lazy("Only a draft or a returned plan can be submitted."))
+@plan_view(services.ensure_can_submit)
 def plan_submit(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
     form = forms.SubmitForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -330,7 +325,7 @@ def plan_submit(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
 
 
 @require_POST
-@plan_view(plan_rules.can_comment_plan)
+@plan_view()  # plan_comment_create refuses those who may not comment
 def comment_create(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
     form = forms.CommentForm(request.POST, plan=plan)
     if not form.is_valid():
@@ -343,10 +338,7 @@ def comment_create(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@plan_view(plan_rules.is_plan_reviewer, plan_rules.is_in_review,
-           denied_role=gettext_lazy("Only the council members of the plan's city review it "
-                                    "(planners of the city do not review their own plan)."),
-           denied_state=gettext_lazy("Only a plan in review can be approved or returned."))
+@plan_view(services.ensure_can_review)
 def review(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
     form = forms.DecisionForm(request.POST or None)
     status = 200
@@ -373,8 +365,7 @@ def review(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
 
 
 @require_POST
-@plan_view(plan_rules.is_planner, plan_rules.is_approved, denied_role=PLANNERS_ONLY,
-           denied_state=gettext_lazy("Only an approved plan can be revised."))
+@plan_view(services.ensure_can_revise)
 def revision_start(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
     services.plan_revision_start(plan=plan, user=request.user)
     messages.success(request, _("A revision has started. The approved version stays in force "
@@ -462,9 +453,7 @@ def monitoring(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
                                 prefix="a")
     status = 200
     if request.method == "POST":
-        if not can_monitor:
-            return error_page(request, _("Only the city's planners can record monitoring data."),
-                              status=403)
+        services.ensure_can_monitor(plan=plan, user=request.user)  # a 403/400 page if not
         form = spending if request.POST.get("form") == "spending" else actuals
         if form.is_bound and form.is_valid():
             try:

@@ -14,6 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .selectors import HIDDEN, MIN_CELL, SUPPRESSED, column_label, format_number, is_withheld
 
@@ -191,11 +192,14 @@ def figure(spec: dict, table: dict, *, currency: str = "") -> dict | None:
     return json.loads(_layout(fig, height=height).to_json())
 
 
+NO_DATA = gettext_lazy("No data yet.")
+
+
 def summary(spec: dict, table: dict, *, currency: str = "") -> str:
     """One or two sentences that say what the chart shows, for everyone and screen readers."""
     rows = table["rows"]
     if not rows:
-        return _("No data yet.")
+        return str(NO_DATA)
     kind = spec["type"]
     types = {c["key"]: c["type"] for c in table["columns"]}
     if kind in ("bar", "hbar"):
@@ -215,12 +219,12 @@ def summary(spec: dict, table: dict, *, currency: str = "") -> str:
             parts.append(_("%(n)s groups are not shown to protect privacy (fewer than 10 "
                            "people, or hidden so that such a group cannot be worked out).")
                          % {"n": hidden})
-        return " ".join(parts) or _("No data yet.")
+        return " ".join(parts) or str(NO_DATA)
     if kind == "stack_columns":
         cols = _columns(table)
         totals = [(sum(float(r[cols[c]] or 0) for r in rows), c) for c in spec["columns"]]
         if not totals:
-            return _("No data yet.")
+            return str(NO_DATA)
         top = max(totals)
         return _("%(n)s series stacked; the largest column is %(label)s with %(value)s.") % {
             "n": len(rows), "label": column_label(top[1]),

@@ -20,6 +20,11 @@ def _next_version(**subject) -> int:
     return (last or 0) + 1
 
 
+def ensure_can_publish(*, user, subject: Consultation | StrategyPlan) -> None:
+    if not rules.can_publish_report(user, subject):
+        raise NotAllowed(_("Only the city's planners can publish its reports."))
+
+
 @transaction.atomic
 def report_publish(
     *, user, consultation: Consultation | None = None, plan: StrategyPlan | None = None
@@ -32,8 +37,7 @@ def report_publish(
         # Lock the consultation row: two planners publishing at once get versions n and n + 1.
         subject = Consultation.objects.select_for_update(of=("self",)).select_related(
             "city").get(pk=consultation.pk)
-        if not rules.can_publish_report(user, subject):
-            raise NotAllowed(_("Only the city's planners can publish its reports."))
+        ensure_can_publish(user=user, subject=subject)
         if subject.phase not in (Phase.COUNTING, Phase.RESULTS):
             raise ServiceError(_("A consultation's report is published once voting has closed."))
         data = selectors.consultation_report(consultation=subject)
@@ -42,8 +46,7 @@ def report_publish(
     else:
         subject = StrategyPlan.objects.select_for_update(of=("self",)).select_related(
             "city", "approved_version").get(pk=plan.pk)
-        if not rules.can_publish_report(user, subject):
-            raise NotAllowed(_("Only the city's planners can publish its reports."))
+        ensure_can_publish(user=user, subject=subject)
         if subject.approved_version_id is None:
             raise ServiceError(_("A plan's report is published once the council has approved "
                                  "a version of the plan."))

@@ -105,6 +105,11 @@ def _urls(name: str, *args):
     return export_urls
 
 
+def _known_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise Http404(_("No such format."))
+
+
 def _export(report: dict, table: str, fmt: str, stem: str) -> HttpResponse:
     if fmt not in FORMATS or table not in report.get("tables", {}):
         raise Http404(_("No such table or format."))
@@ -140,8 +145,7 @@ def network(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def network_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
-    if fmt not in FORMATS:
-        raise Http404(_("No such format."))
+    _known_format(fmt)
     return _export(selectors.network_report(), table, fmt, "network")
 
 
@@ -189,8 +193,7 @@ def consultation_pack(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def consultation_export(request: HttpRequest, pk: int, table: str, fmt: str) -> HttpResponse:
     consultation = _consultation(pk)
-    if fmt not in FORMATS:
-        raise Http404(_("No such format."))
+    _known_format(fmt)
     denied = _denied(request, consultation,
                      reverse("reports:consultation_published", args=[pk]))
     if denied:
@@ -287,8 +290,7 @@ def plan_pack(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def plan_export(request: HttpRequest, pk: int, table: str, fmt: str) -> HttpResponse:
     plan = _plan(pk)
-    if fmt not in FORMATS:
-        raise Http404(_("No such format."))
+    _known_format(fmt)
     denied = _denied(request, plan, reverse("reports:plan_published", args=[pk]))
     if denied:
         return denied
@@ -313,7 +315,7 @@ def _published(pk: int) -> PublishedReport:
     try:
         return selectors.published_report_get(pk=pk)
     except PublishedReport.DoesNotExist as error:
-        raise Http404(_("No such report.")) from error
+        raise Http404(selectors.NO_SUCH_REPORT) from error
 
 
 @require_GET

@@ -33,6 +33,8 @@ from .snapshots import (  # noqa: F401
     snapshot_view,
 )
 from .visibility import (  # noqa: F401
+    LIVE_PLAN_HIDDEN,
+    NO_SUCH_PLAN,
     plan_decisions_readable,
     plan_for_reader,
     plan_versions_readable,

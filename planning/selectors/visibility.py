@@ -3,11 +3,18 @@ and the API alike, built on the predicates of `planning.rules`."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from consult.selectors import WORKER_ROLES, city_ids_with_roles
 
 from .. import rules as plan_rules
 from ..models import PlanVersion, ReviewDecision, StrategyPlan
+
+#: The answer to a plan the reader may not see, on the web and in the API alike: a draft of a
+#: city one does not work for is not known to exist.
+NO_SUCH_PLAN = gettext_lazy("No such plan.")
+#: A plan under revision shows its approved version; its live data are the workers' only.
+LIVE_PLAN_HIDDEN = gettext_lazy("The plan is being revised: read its approved version.")
 
 
 def working_city_ids(*, user) -> set[int]:

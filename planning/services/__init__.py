@@ -6,6 +6,7 @@ and the plan's state, and records a PlanChange for the audit log.
 """
 from ._common import (  # noqa: F401
     NOT_OF_THIS_PLAN,
+    ensure_editable,
 )
 from .count_runs import (  # noqa: F401
     ENGINE_VERSION,
@@ -15,12 +16,14 @@ from .count_runs import (  # noqa: F401
     count_run_official_for,
 )
 from .drafts import (  # noqa: F401
+    ensure_can_draft,
     plan_draft_for_consultation,
     plan_draft_from_count,
     proposal_year_profile,
 )
 from .monitoring import (  # noqa: F401
     budget_line_record_spending,
+    ensure_can_monitor,
     indicator_record_actual,
 )
 from .parts import (  # noqa: F401
@@ -40,6 +43,9 @@ from .parts import (  # noqa: F401
     plan_update,
 )
 from .review import (  # noqa: F401
+    ensure_can_review,
+    ensure_can_revise,
+    ensure_can_submit,
     plan_comment_create,
     plan_review_decide,
     plan_revision_start,

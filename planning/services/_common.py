@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import NotAllowed, ServiceError
+from core.validation import in_period
 
 from .. import rules as plan_rules
 from ..drafting import MONEY_STEP
 from ..models import (
+    NEGATIVE_AMOUNT,
     PlanChange,
     PlanStatus,
     StrategyPlan,
@@ -33,21 +35,27 @@ def _locked(plan: StrategyPlan) -> StrategyPlan:
     )
 
 
-def _editable(plan: StrategyPlan, user) -> StrategyPlan:
-    locked = _locked(plan)
-    if not plan_rules.is_planner(user, locked):
+def ensure_editable(*, plan: StrategyPlan, user) -> None:
+    """Refuse unless `user` may edit `plan` now: a planner of its city, while it is a draft or
+    returned. The edit pages call it before showing a form, every edit service under the lock."""
+    if not plan_rules.is_planner(user, plan):
         raise NotAllowed(_("Only the city's planners can edit this plan."))
-    if locked.status == PlanStatus.IN_REVIEW:
+    if plan.status == PlanStatus.IN_REVIEW:
         raise ServiceError(
             _("The plan is with the council for review; it can change once they decide.")
         )
-    if locked.status == PlanStatus.APPROVED:
+    if plan.status == PlanStatus.APPROVED:
         raise ServiceError(
             _("This plan is approved and can no longer change. Start a revision to prepare "
               "the next version.")
         )
-    if locked.status == PlanStatus.SUPERSEDED:
+    if plan.status == PlanStatus.SUPERSEDED:
         raise ServiceError(_("This plan was superseded by a later plan; it can no longer change."))
+
+
+def _editable(plan: StrategyPlan, user) -> StrategyPlan:
+    locked = _locked(plan)
+    ensure_editable(plan=locked, user=user)
     return locked
 
 
@@ -56,28 +64,20 @@ def _check_year(plan: StrategyPlan, year: int, field: str = "year") -> int:
         year = int(year)
     except (TypeError, ValueError) as error:
         raise ServiceError(_("Enter a year."), field=field) from error
-    if not plan.start_year <= year <= plan.end_year:
-        raise ServiceError(
-            _("%(year)s is outside the plan period %(start)s–%(end)s.")
-            % {"year": year, "start": plan.start_year, "end": plan.end_year},
-            field=field,
-        )
-    return year
+    return in_period(year, start=plan.start_year, end=plan.end_year, field=field)
 
 
 def _money(value, field: str = "amount", *, allow_none: bool = False) -> Decimal | None:
-    if value is None or value == "":
-        if allow_none:
-            return None
-        raise ServiceError(_("Enter an amount."), field=field)
+    if (value is None or value == "") and allow_none:
+        return None
     try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError) as error:
-        raise ServiceError(_("Enter an amount."), field=field) from error
-    if not amount.is_finite():
+        amount = Decimal(str(value)) if value not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite():
         raise ServiceError(_("Enter an amount."), field=field)
     if amount < 0:
-        raise ServiceError(_("An amount cannot be negative."), field=field)
+        raise ServiceError(str(NEGATIVE_AMOUNT), field=field)
     if amount >= Decimal("1e14"):
         raise ServiceError(_("This amount is too large."), field=field)
     return amount.quantize(MONEY_STEP, rounding=ROUND_HALF_UP)

@@ -39,6 +39,11 @@ def proposal_year_profile(proposal: Proposal, years: list[int]) -> dict[int, Dec
     )
 
 
+def ensure_can_draft(*, user, city) -> None:
+    if not plan_rules.can_draft_plan(user, city):
+        raise NotAllowed(_("Only the city's planners can draft a plan."))
+
+
 @transaction.atomic
 def plan_draft_from_count(
     *,
@@ -52,8 +57,7 @@ def plan_draft_from_count(
     per year, an indicator stub per action. Actions are shifted to later years where annual
     ceilings require it; the conflicts that remain are returned and kept on the plan."""
     consultation = Consultation.objects.select_related("city").get(pk=count_run.consultation_id)
-    if not plan_rules.can_draft_plan(user, consultation.city):
-        raise NotAllowed(_("Only the city's planners can draft a plan."))
+    ensure_can_draft(user=user, city=consultation.city)
     if not count_run.is_official:
         raise ServiceError(_("Plans are drafted from the official count."))
     if StrategyPlan.objects.filter(count_run=count_run, status=PlanStatus.DRAFT).exists():
@@ -164,8 +168,7 @@ def plan_draft_for_consultation(
 ) -> tuple[StrategyPlan, list[dict]]:
     """The planner's button: use the official count (counting now if there is none yet, once
     voting closed) and draft a plan from it. One transaction: a failed draft leaves no count."""
-    if not plan_rules.can_draft_plan(user, consultation.city):
-        raise NotAllowed(_("Only the city's planners can draft a plan."))
+    ensure_can_draft(user=user, city=consultation.city)
     with transaction.atomic():
         run = count_run_official_for(consultation=consultation, user=user, rule=rule)
         return plan_draft_from_count(count_run=run, user=user, title=title, ceilings=ceilings)

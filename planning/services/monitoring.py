@@ -21,12 +21,16 @@ from ..models import (
 from ._common import _check_year, _locked, _log, _money
 
 
+def ensure_can_monitor(*, plan: StrategyPlan, user) -> None:
+    if not plan_rules.is_planner(user, plan):
+        raise NotAllowed(_("Only the city's planners can record monitoring data."))
+    if plan.approved_version_id is None or plan.status == PlanStatus.SUPERSEDED:
+        raise ServiceError(_("Execution is recorded once the plan is approved."))
+
+
 def _monitored(plan: StrategyPlan, user) -> StrategyPlan:
     locked = _locked(plan)
-    if not plan_rules.is_planner(user, locked):
-        raise NotAllowed(_("Only the city's planners can record monitoring data."))
-    if locked.approved_version_id is None or locked.status == PlanStatus.SUPERSEDED:
-        raise ServiceError(_("Execution is recorded once the plan is approved."))
+    ensure_can_monitor(plan=locked, user=user)
     return locked
 
 

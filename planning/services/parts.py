@@ -253,6 +253,11 @@ def _set_targets(indicator: Indicator, plan: StrategyPlan, targets, target_comme
         period.save()
 
 
+def _attached_once(indicator: Indicator) -> None:
+    if (indicator.action_id is None) == (indicator.objective_id is None):
+        raise ServiceError(_("Attach the indicator to an action or to an objective, not both."))
+
+
 @transaction.atomic
 def indicator_create(
     *, plan: StrategyPlan, user, title: str, action: Action | None = None,
@@ -261,12 +266,11 @@ def indicator_create(
 ) -> Indicator:
     locked = _editable(plan, user)
     _only(fields, INDICATOR_FIELDS)
-    if (action is None) == (objective is None):
-        raise ServiceError(_("Attach the indicator to an action or to an objective, not both."))
     _own(locked, action, "action")
     _own(locked, objective, "objective")
     indicator = Indicator(plan=locked, action=action, objective=objective,
                           title=(title or "").strip(), **fields)
+    _attached_once(indicator)
     validated(indicator)
     indicator.save()
     _set_targets(indicator, locked, targets, target_comments)
@@ -286,8 +290,7 @@ def indicator_update(
     _own(locked, changes.get("objective"), "objective")
     for name, value in changes.items():
         setattr(indicator, name, value)
-    if (indicator.action_id is None) == (indicator.objective_id is None):
-        raise ServiceError(_("Attach the indicator to an action or to an objective, not both."))
+    _attached_once(indicator)
     validated(indicator)
     indicator.save()
     _set_targets(indicator, locked, targets, target_comments)

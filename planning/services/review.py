@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed, ServiceError
+from core.validation import written
 
 from .. import rules as plan_rules
 from .. import selectors
@@ -21,17 +22,21 @@ from ..models import (
 from ._common import _locked, _log, _own
 
 
+def ensure_can_submit(*, plan: StrategyPlan, user) -> None:
+    if not plan_rules.is_planner(user, plan):
+        raise NotAllowed(_("Only the city's planners can submit this plan."))
+    if not plan.is_editable:
+        raise ServiceError(
+            _("Only a draft or a returned plan can be submitted; this one is %(status)s.")
+            % {"status": plan.get_status_display().lower()}
+        )
+
+
 @transaction.atomic
 def plan_submit(*, plan: StrategyPlan, user, note: str = "") -> PlanVersion:
     """Freeze the plan into a new immutable version and send it to the council."""
     locked = _locked(plan)
-    if not plan_rules.is_planner(user, locked):
-        raise NotAllowed(_("Only the city's planners can submit this plan."))
-    if not locked.is_editable:
-        raise ServiceError(
-            _("Only a draft or a returned plan can be submitted; this one is %(status)s.")
-            % {"status": locked.get_status_display().lower()}
-        )
+    ensure_can_submit(plan=locked, user=user)
     if not locked.actions.exists():
         raise ServiceError(_("Add at least one action before submitting the plan."))
     number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
@@ -54,9 +59,7 @@ def plan_comment_create(
     locked = _locked(plan)
     if not plan_rules.can_comment_plan(user, locked):
         raise NotAllowed(_("Only the city's planners and council members can comment on plans."))
-    body = (body or "").strip()
-    if not body:
-        raise ServiceError(_("Write something before sending."), field="body")
+    body = written(body)
     if len(body) > 4000:
         raise ServiceError(_("Keep comments under 4000 characters."), field="body")
     _own(locked, action, "action")
@@ -69,6 +72,17 @@ def plan_comment_create(
     return comment
 
 
+def ensure_can_review(*, plan: StrategyPlan, user) -> None:
+    if not plan_rules.is_plan_reviewer(user, plan):
+        raise NotAllowed(_("Only the council members of the plan's city review it (planners of "
+                           "the city do not review their own plan)."))
+    if not plan_rules.can_review_plan(user, plan):
+        raise ServiceError(
+            _("Only a plan in review can be approved or returned; this one is %(status)s.")
+            % {"status": plan.get_status_display().lower()}
+        )
+
+
 @transaction.atomic
 def plan_review_decide(
     *, plan: StrategyPlan, user, decision: str, reason: str = ""
@@ -79,14 +93,7 @@ def plan_review_decide(
     before it is superseded, and so is any other approved plan of the city for an overlapping
     period. Returning needs a reason the planners can act on."""
     locked = _locked(plan)
-    if not plan_rules.is_plan_reviewer(user, locked):
-        raise NotAllowed(_("Only the council members of the plan's city review it (planners of "
-                           "the city do not review their own plan)."))
-    if not plan_rules.can_review_plan(user, locked):
-        raise ServiceError(
-            _("Only a plan in review can be approved or returned; this one is %(status)s.")
-            % {"status": locked.get_status_display().lower()}
-        )
+    ensure_can_review(plan=locked, user=user)
     if decision not in ReviewDecision.Decision.values:
         raise ServiceError(_("Choose approve or return."), field="decision")
     reason = (reason or "").strip()
@@ -117,15 +124,19 @@ def plan_review_decide(
     return record
 
 
+def ensure_can_revise(*, plan: StrategyPlan, user) -> None:
+    if not plan_rules.is_planner(user, plan):
+        raise NotAllowed(_("Only the city's planners can revise this plan."))
+    if plan.status != PlanStatus.APPROVED:
+        raise ServiceError(_("Only an approved plan can be revised."))
+
+
 @transaction.atomic
 def plan_revision_start(*, plan: StrategyPlan, user) -> StrategyPlan:
     """An approved plan never changes: its approved version stays in force (public, monitored)
     while the planners prepare the next version, which goes through review again."""
     locked = _locked(plan)
-    if not plan_rules.is_planner(user, locked):
-        raise NotAllowed(_("Only the city's planners can revise this plan."))
-    if locked.status != PlanStatus.APPROVED:
-        raise ServiceError(_("Only an approved plan can be revised."))
+    ensure_can_revise(plan=locked, user=user)
     locked.status = PlanStatus.DRAFT
     locked.save(update_fields=["status", "updated_at"])
     _log(locked, user, PlanChange.Kind.REVISION_STARTED,

@@ -29,6 +29,7 @@ from .inclusion import DIMENSION_CHOICES, inclusion_tables, took_part
 from .network import network_report
 from .plans import funding_source_label, plan_report
 from .published import (
+    NO_SUCH_REPORT,
     published_report_data,
     published_report_get,
     published_reports,
@@ -57,6 +58,7 @@ __all__ = [
     "COLUMN_LABELS",
     "COMPARED_RULES",
     "DIMENSION_CHOICES",
+    "NO_SUCH_REPORT",
     "HIDDEN",
     "METRIC_LABELS",
     "MIN_CELL",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from consult.models import CityRole, Consultation
 from planning.models import StrategyPlan
@@ -22,6 +23,9 @@ def published_reports(*, consultation: Consultation | None = None,
     if plan is not None:
         qs = qs.filter(plan=plan)
     return qs.order_by("-published_at", "-pk")
+
+
+NO_SUCH_REPORT = gettext_lazy("No such report.")
 
 
 def published_report_get(*, pk: int) -> PublishedReport:

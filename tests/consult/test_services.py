@@ -260,12 +260,27 @@ def test_replies_stay_one_level_deep():
     proposal = ProposalFactory()
     person = voter(proposal.consultation)
     top = services.comment_create(author=person, proposal=proposal, body="Top")
-    reply = services.comment_create(author=person, proposal=proposal, body="Reply", parent=top)
-    deeper = services.comment_create(author=person, proposal=proposal, body="Deep", parent=reply)
+    reply = services.comment_create(author=person, proposal=proposal, body="Reply",
+                                    parent_id=top.pk)
+    deeper = services.comment_create(author=person, proposal=proposal, body="Deep",
+                                     parent_id=reply.pk)
     assert reply.parent == top and deeper.parent == top
     with pytest.raises(ServiceError):
         services.comment_create(author=person, proposal=proposal, body="   ")
     assert Comment.objects.count() == 3
+
+
+def test_a_reply_names_a_comment_of_the_same_proposal():
+    proposal = ProposalFactory()
+    other = ProposalFactory(consultation=proposal.consultation)
+    person = voter(proposal.consultation)
+    elsewhere = services.comment_create(author=person, proposal=other, body="Elsewhere")
+    for parent_id in (elsewhere.pk, elsewhere.pk + 1000):
+        with pytest.raises(ServiceError) as refused:
+            services.comment_create(author=person, proposal=proposal, body="Reply",
+                                    parent_id=parent_id)
+        assert refused.value.field == "parent"
+    assert not Comment.objects.filter(proposal=proposal).exists()
 
 
 def test_flags_hide_content_at_threshold_and_moderator_restores_with_reason():
