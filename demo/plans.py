@@ -1,4 +1,4 @@
-"""Demo plans, seeded after consult.demo.seed_demo (which calls `seed_plans()` at its end).
+"""Demo plans, seeded after demo.consultations.seed_demo (`seed_plans` runs after `seed_demo`).
 
 - Mexico City, "estrategia-internacional-2027-2030": drafted from the official count, submitted,
   returned once by the council with a comment, fixed, resubmitted and approved (public).
@@ -20,9 +20,8 @@ from django.db import transaction
 from consult import demo as consult_demo
 from consult import services as consult_services
 from consult.models import City, CityRole, Consultation, CountingRule, Participant, VotingMethod
-
-from . import services
-from .models import StrategyPlan
+from planning import services
+from planning.models import StrategyPlan
 
 DEMO_RULE = CountingRule.MES
 MONTEVIDEO_SLUG = "prioridades-internacionales-2027-2028"
