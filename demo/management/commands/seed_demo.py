@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from consult.demo import DEMO_PASSWORD, seed_demo
+from demo.consultations import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):

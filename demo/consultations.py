@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from . import services
-from .models import (
+from consult import services
+from consult.models import (
     Ballot,
     BallotChoice,
     City,
