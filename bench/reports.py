@@ -40,7 +40,7 @@ def seed(*, ballots: int, proposals: int, seed_value: int = 11):
         Proposal,
         new_receipt_code,
     )
-    from reports.demo import CDMX_DISTRICTS, seed_population
+    from demo.reports import CDMX_DISTRICTS, seed_population
     from tests.factories import phase_dates
 
     rng = random.Random(seed_value)

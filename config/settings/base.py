@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "planning",
     "reports",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

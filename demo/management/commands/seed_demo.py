@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from consult.demo import DEMO_PASSWORD, seed_demo
+from demo.consultations import seed_demo
+from demo.people import DEMO_PASSWORD
 
 
 class Command(BaseCommand):

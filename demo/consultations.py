@@ -1,10 +1,10 @@
-"""Deterministic demo data: the network's cities, organisations, role logins and Mexico City's
-consultations with thousands of participants, supports and ballots.
+"""Deterministic demo consultations: Mexico City's consultations with thousands of
+participants, supports and ballots, and Montevideo's open call for proposals, on top of the
+network, logins and participants of `demo.people`.
 
-Seeding is idempotent: cities, users and organisations are matched by slug or username and
-consultations that already exist are left alone. Randomness comes from one seeded generator, so
-two runs on an empty database produce the same content (dates are relative to the day of the run
-so that the open consultations are open).
+Seeding is idempotent: consultations that already exist are left alone. Randomness comes from one
+seeded generator, so two runs on an empty database produce the same content (dates are relative
+to the day of the run so that the open consultations are open).
 """
 from __future__ import annotations
 
@@ -13,19 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from tqdm import tqdm
 
-from . import services
-from .models import (
+from consult import services
+from consult.models import (
     Ballot,
     BallotChoice,
     City,
-    CityRole,
     Consultation,
     CountingRule,
     Eligibility,
@@ -37,64 +33,7 @@ from .models import (
     VotingMethod,
 )
 
-DEMO_PASSWORD = "cabildo-demo"
-SEED = 2027
-
-CITIES = [
-    # slug, name, kind, country, timezone, language, currency, population
-    ("ciudad-de-mexico", "Ciudad de México", "city", "MX", "America/Mexico_City", "es", "MXN",
-     9209944),
-    ("montevideo", "Montevideo", "city", "UY", "America/Montevideo", "es", "UYU", 1319108),
-    ("moron", "Morón", "city", "AR", "America/Argentina/Buenos_Aires", "es", "ARS", 334178),
-    ("belo-horizonte", "Belo Horizonte", "city", "BR", "America/Sao_Paulo", "pt-br", "BRL",
-     2315560),
-    ("quito", "Quito", "city", "EC", "America/Guayaquil", "es", "USD", 2679722),
-    ("medellin", "Medellín", "city", "CO", "America/Bogota", "es", "COP", 2427129),
-    ("lima", "Lima", "city", "PE", "America/Lima", "es", "PEN", 9943800),
-    ("eurocities", "Eurocities", "network", "BE", "Europe/Brussels", "en", "EUR", None),
-    ("platforma", "PLATFORMA", "network", "BE", "Europe/Brussels", "fr", "EUR", None),
-    ("cemr", "CEMR — Council of European Municipalities and Regions", "network", "BE",
-     "Europe/Brussels", "en", "EUR", None),
-]
-
-ORGANISATIONS = [
-    # city slug, name, kind
-    ("ciudad-de-mexico", "Colectivo Ciudad Verde", "ngo"),
-    ("ciudad-de-mexico", "Red de Migrantes y Refugiados CDMX", "ngo"),
-    ("ciudad-de-mexico", "Instituto de Estudios Urbanos — UNAM", "academia"),
-    ("ciudad-de-mexico", "Cámara de Comercio Turístico del Centro", "business"),
-    ("ciudad-de-mexico", "Asociación Vecinal Santa María la Ribera", "neighbourhood"),
-    ("ciudad-de-mexico", "Sistema de Aguas de la Ciudad de México", "public_body"),
-    ("ciudad-de-mexico", "Foro Cultural Tlatelolco", "other"),
-    ("montevideo", "Intendencia — Unidad de Relaciones Internacionales", "public_body"),
-    ("montevideo", "Cooperativa de Vivienda Malvín Norte", "neighbourhood"),
-    ("moron", "Universidad de Morón — Observatorio Local", "academia"),
-    ("belo-horizonte", "Observatório do Milênio de Belo Horizonte", "academia"),
-    ("belo-horizonte", "Associação Comercial e Empresarial de Minas", "business"),
-    ("quito", "Fundación Quito Patrimonio Vivo", "ngo"),
-    ("medellin", "Corporación Ruta N", "public_body"),
-    ("lima", "Asociación de Vecinos de Barranco", "neighbourhood"),
-    ("eurocities", "Eurocities Working Group on Cooperation", "other"),
-]
-
-DISTRICTS_CDMX = [
-    "Álvaro Obregón", "Azcapotzalco", "Benito Juárez", "Coyoacán", "Cuajimalpa", "Cuauhtémoc",
-    "Gustavo A. Madero", "Iztacalco", "Iztapalapa", "Magdalena Contreras", "Miguel Hidalgo",
-    "Milpa Alta", "Tláhuac", "Tlalpan", "Venustiano Carranza", "Xochimilco",
-]
-
-# One login per role; all use DEMO_PASSWORD.
-ROLE_LOGINS = [
-    # username, city slug, role (None: participant only), description
-    ("admin", None, None, "superuser (Django admin)"),
-    ("ciudadana", "ciudad-de-mexico", None, "participant of Mexico City"),
-    ("moderadora", "ciudad-de-mexico", CityRole.Role.MODERATOR, "moderator, Mexico City"),
-    ("planificador", "ciudad-de-mexico", CityRole.Role.PLANNER, "planner, Mexico City"),
-    ("concejal", "ciudad-de-mexico", CityRole.Role.COUNCIL, "council member, Mexico City"),
-    ("admin-cdmx", "ciudad-de-mexico", CityRole.Role.ADMIN, "city administrator, Mexico City"),
-    ("planificadora-lima", "lima", CityRole.Role.PLANNER,
-     "planner, Lima (no rights in Mexico City)"),
-]
+from .people import DISTRICTS_CDMX, SEED, seed_logins, seed_network, seed_participants
 
 # Proposal titles for the 2027–2030 international strategy, per theme.
 TITLES = {
@@ -194,87 +133,9 @@ class DemoSummary:
     logins: list[tuple[str, str]]
 
 
-def _local_midnight(city: City, day_offset: int, hour: int = 0, minute: int = 0) -> datetime:
+def local_midnight(city: City, day_offset: int, hour: int = 0, minute: int = 0) -> datetime:
     today = timezone.now().astimezone(city.tzinfo).date()
     return datetime.combine(today + timedelta(days=day_offset), time(hour, minute), city.tzinfo)
-
-
-def seed_network() -> dict[str, City]:
-    cities = {}
-    for slug, name, kind, country, tz, language, currency, population in CITIES:
-        cities[slug], _created = City.objects.update_or_create(
-            slug=slug,
-            defaults={
-                "name": name, "kind": kind, "country": country, "timezone": tz,
-                "default_language": language, "currency": currency, "population": population,
-            },
-        )
-    for city_slug, name, kind in ORGANISATIONS:
-        Organisation.objects.get_or_create(
-            city=cities[city_slug], slug=slugify(name)[:120], defaults={"name": name, "kind": kind}
-        )
-    return cities
-
-
-def seed_logins(cities: dict[str, City]) -> list[tuple[str, str]]:
-    User = get_user_model()
-    logins = []
-    for username, city_slug, role, description in ROLE_LOGINS:
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"email": f"{username}@demo.cabildo.example"}
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.is_staff = username == "admin"
-            user.is_superuser = username == "admin"
-            user.save()
-        city = cities[city_slug or "ciudad-de-mexico"]
-        Participant.objects.get_or_create(
-            user=user,
-            defaults={"city": city, "is_verified": True, "consent_at": timezone.now(),
-                      "district": "Cuauhtémoc" if city.slug == "ciudad-de-mexico" else ""},
-        )
-        if role:
-            CityRole.objects.get_or_create(user=user, city=city, role=role)
-        logins.append((username, description))
-    org = Organisation.objects.get(slug="colectivo-ciudad-verde")
-    org.members.add(User.objects.get(username="ciudadana"))
-    return logins
-
-
-def seed_participants(*, city: City, count: int, rng: random.Random) -> list[Participant]:
-    """Create `count` demo participants (users without usable passwords) in bulk."""
-    User = get_user_model()
-    prefix = f"{city.slug}-p"
-    existing = list(Participant.objects.filter(user__username__startswith=prefix).order_by("pk"))
-    if len(existing) >= count:
-        return existing[:count]
-    unusable = make_password(None)
-    start = len(existing)
-    users = User.objects.bulk_create(
-        User(username=f"{prefix}{i:05d}", password=unusable) for i in range(start, count)
-    )
-    ages = [choice.value for choice in Participant.AgeBand] + [""]
-    age_weights = [2, 26, 30, 28, 12, 2]
-    genders = ["woman", "man", "non_binary", "other", ""]
-    gender_weights = [50, 44, 2, 1, 3]
-    now = timezone.now()
-    participants = Participant.objects.bulk_create(
-        (
-            Participant(
-                user=user,
-                city=city,
-                district=rng.choice(DISTRICTS_CDMX),
-                age_band=rng.choices(ages, age_weights)[0],
-                gender=rng.choices(genders, gender_weights)[0],
-                consent_at=now,
-                is_verified=rng.random() < 0.8,
-            )
-            for user in tqdm(users, desc="participants", unit="p", leave=False)
-        ),
-        batch_size=1000,
-    )
-    return existing + participants
 
 
 def _receipt(rng: random.Random, used: set[str]) -> str:
@@ -450,11 +311,11 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
         ),
         plan_start_year=2027, plan_end_year=2030,
         budget=Decimal("120000000"),
-        proposals_open_at=_local_midnight(cdmx, -120),
-        proposals_close_at=_local_midnight(cdmx, -76, 23, 59),
-        voting_opens_at=_local_midnight(cdmx, -60),
-        voting_closes_at=_local_midnight(cdmx, -31, 23, 59),
-        results_at=_local_midnight(cdmx, -25, 12),
+        proposals_open_at=local_midnight(cdmx, -120),
+        proposals_close_at=local_midnight(cdmx, -76, 23, 59),
+        voting_opens_at=local_midnight(cdmx, -60),
+        voting_closes_at=local_midnight(cdmx, -31, 23, 59),
+        results_at=local_midnight(cdmx, -25, 12),
         voting_method=VotingMethod.APPROVAL, max_choices=5,
         counting_rule=CountingRule.MES_ADD1, min_supports=50,
         eligibility=Eligibility.VERIFIED,
@@ -494,11 +355,11 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
         description="Vota, dentro del presupuesto, las acciones climáticas con ciudades socias.",
         plan_start_year=2027, plan_end_year=2028,
         budget=Decimal("30000000"),
-        proposals_open_at=_local_midnight(cdmx, -45),
-        proposals_close_at=_local_midnight(cdmx, -21, 23, 59),
-        voting_opens_at=_local_midnight(cdmx, -7),
-        voting_closes_at=_local_midnight(cdmx, 14, 23, 59),
-        results_at=_local_midnight(cdmx, 21, 12),
+        proposals_open_at=local_midnight(cdmx, -45),
+        proposals_close_at=local_midnight(cdmx, -21, 23, 59),
+        voting_opens_at=local_midnight(cdmx, -7),
+        voting_closes_at=local_midnight(cdmx, 14, 23, 59),
+        results_at=local_midnight(cdmx, 21, 12),
         voting_method=VotingMethod.KNAPSACK,
         counting_rule=CountingRule.MES_GREEDY, min_supports=0,
     )
@@ -516,11 +377,11 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
         description="Presentá y apoyá propuestas para la estrategia internacional de Montevideo.",
         plan_start_year=2027, plan_end_year=2030,
         budget=Decimal("80000000"),
-        proposals_open_at=_local_midnight(montevideo, -5),
-        proposals_close_at=_local_midnight(montevideo, 25, 23, 59),
-        voting_opens_at=_local_midnight(montevideo, 35),
-        voting_closes_at=_local_midnight(montevideo, 50, 23, 59),
-        results_at=_local_midnight(montevideo, 55, 12),
+        proposals_open_at=local_midnight(montevideo, -5),
+        proposals_close_at=local_midnight(montevideo, 25, 23, 59),
+        voting_opens_at=local_midnight(montevideo, 35),
+        voting_closes_at=local_midnight(montevideo, 50, 23, 59),
+        results_at=local_midnight(montevideo, 55, 12),
         voting_method=VotingMethod.CUMULATIVE, max_points=10,
         counting_rule=CountingRule.GREEDY, min_supports=5,
     )

@@ -1,7 +1,7 @@
 """Seed the demo strategy plans (after `seed_demo`): `python manage.py seed_plans`."""
 from django.core.management.base import BaseCommand
 
-from planning.demo import seed_plans
+from demo.plans import seed_plans
 
 
 class Command(BaseCommand):

@@ -2,7 +2,6 @@
 import pytest
 from django.core.management import call_command
 
-from consult.demo import seed_demo
 from consult.models import (
     Ballot,
     BallotChoice,
@@ -14,6 +13,7 @@ from consult.models import (
     Proposal,
     Support,
 )
+from demo.consultations import seed_demo
 
 pytestmark = pytest.mark.django_db
 

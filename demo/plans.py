@@ -1,4 +1,4 @@
-"""Demo plans, seeded after consult.demo.seed_demo (which calls `seed_plans()` at its end).
+"""Demo plans, seeded after demo.consultations.seed_demo (`seed_plans` runs after `seed_demo`).
 
 - Mexico City, "estrategia-internacional-2027-2030": drafted from the official count, submitted,
   returned once by the council with a comment, fixed, resubmitted and approved (public).
@@ -17,12 +17,13 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from consult import demo as consult_demo
 from consult import services as consult_services
 from consult.models import City, CityRole, Consultation, CountingRule, Participant, VotingMethod
+from planning import services
+from planning.models import StrategyPlan
 
-from . import services
-from .models import StrategyPlan
+from .consultations import local_midnight, seed_proposals, seed_votes
+from .people import DEMO_PASSWORD, SEED, seed_participants
 
 DEMO_RULE = CountingRule.MES
 MONTEVIDEO_SLUG = "prioridades-internacionales-2027-2028"
@@ -34,7 +35,7 @@ def _user(username: str, *, city: City, role: str | None = None):
         username=username, defaults={"email": f"{username}@demo.cabildo.example"}
     )
     if created:
-        user.set_password(consult_demo.DEMO_PASSWORD)
+        user.set_password(DEMO_PASSWORD)
         user.save()
         Participant.objects.get_or_create(user=user, defaults={"city": city, "is_verified": True})
     if role:
@@ -127,9 +128,9 @@ def seed_montevideo_plan() -> StrategyPlan | None:
         return None
     planner = _user("planificador-montevideo", city=city, role=CityRole.Role.PLANNER)
     _user("concejala-montevideo", city=city, role=CityRole.Role.COUNCIL)
-    rng = random.Random(f"{consult_demo.SEED}-{MONTEVIDEO_SLUG}")
+    rng = random.Random(f"{SEED}-{MONTEVIDEO_SLUG}")
     if consultation is None:
-        at = consult_demo._local_midnight  # noqa: SLF001 - the demo's own date helper
+        at = local_midnight
         consultation = consult_services.consultation_create(
             city=city, slug=MONTEVIDEO_SLUG,
             title="Prioridades internacionales de Montevideo 2027–2028",
@@ -141,12 +142,11 @@ def seed_montevideo_plan() -> StrategyPlan | None:
             voting_method=VotingMethod.APPROVAL, max_choices=3,
             counting_rule=CountingRule.GREEDY, min_supports=0,
         )
-        people = consult_demo.seed_participants(city=city, count=300, rng=rng)
-        proposals = consult_demo.seed_proposals(consultation=consultation, authors=people[:20],
-                                                count_per_theme=4, rng=rng)
-        consult_demo.seed_votes(consultation=consultation, proposals=proposals,
-                                participants=people, rng=rng, supports_per_person=(1, 3),
-                                turnout=0.7)
+        people = seed_participants(city=city, count=300, rng=rng)
+        proposals = seed_proposals(consultation=consultation, authors=people[:20],
+                                   count_per_theme=4, rng=rng)
+        seed_votes(consultation=consultation, proposals=proposals, participants=people, rng=rng,
+                   supports_per_person=(1, 3), turnout=0.7)
     run = services.count_run_official_for(consultation=consultation, user=planner)
     plan, _conflicts = services.plan_draft_from_count(
         count_run=run, user=planner, title="Montevideo en el mundo 2027–2028 (borrador)",

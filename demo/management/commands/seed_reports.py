@@ -1,7 +1,7 @@
 """Seed the reports demo (after `seed_demo` and `seed_plans`): `python manage.py seed_reports`."""
 from django.core.management.base import BaseCommand
 
-from reports.demo import seed_report_demo
+from demo.reports import seed_report_demo
 
 
 class Command(BaseCommand):

@@ -11,9 +11,8 @@ from django.contrib.auth import get_user_model
 
 from consult.models import City, Consultation, Phase
 from planning.models import StrategyPlan
-
-from . import services
-from .models import Dimension, PopulationGroup, PublishedReport
+from reports import services
+from reports.models import Dimension, PopulationGroup, PublishedReport
 
 CENSUS = "INEGI, Censo de Población y Vivienda 2020"
 CDMX_DISTRICTS = {
