@@ -1,0 +1,29 @@
+"""Web pages of the consultation domain, one module per area. Views are thin: they turn forms
+into service calls and service errors into form errors (ServiceError) or a 403 page
+(NotAllowed), through `core.web`."""
+from .accounts import (  # noqa: F401
+    account_delete,
+    complete_profile,
+    data_download,
+    my_participation,
+    profile,
+    signup,
+)
+from .consultations import (  # noqa: F401
+    consultation_detail,
+    healthz,
+    home,
+    proposal_detail,
+    proposal_list,
+)
+from .moderation import moderate, moderation_queue  # noqa: F401
+from .proposals import (  # noqa: F401
+    comment_create,
+    flag,
+    proposal_create,
+    proposal_edit,
+    proposal_support,
+    proposal_unsupport,
+    proposal_withdraw,
+)
+from .voting import results, vote, vote_receipt  # noqa: F401

@@ -1,0 +1,146 @@
+"""The ballot, its receipt and the public results."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.errors import NotAllowed, ServiceError
+from core.web import render
+
+from .. import rules as perms
+from .. import selectors, services
+from ..filters import shuffled
+from ..models import (
+    Phase,
+    Proposal,
+    VotingMethod,
+)
+from ._common import consultation_or_404, error_page, login_required, order_seed, participant_of
+
+# --- voting ------------------------------------------------------------------------------------
+
+
+def choices_from_post(post, method: str) -> dict[int, int]:
+    """Ballot choices from the form; malformed input becomes a ServiceError."""
+    choices: dict[int, int] = {}
+    try:
+        if method == VotingMethod.CUMULATIVE:
+            for key, raw in post.items():
+                if not key.startswith("points_") or not raw.strip():
+                    continue
+                points = int(raw)
+                if points < 0:
+                    raise ServiceError(_("Points cannot be negative."))
+                if points:
+                    choices[int(key.removeprefix("points_"))] = points
+        else:
+            for raw in post.getlist("choice"):
+                choices[int(raw)] = 1
+    except ValueError as error:
+        raise ServiceError(_("Points must be whole numbers.")) from error
+    return choices
+
+
+@require_http_methods(["GET", "POST"])
+def vote(request: HttpRequest, city: str, slug: str) -> HttpResponse:
+    consultation = consultation_or_404(city, slug)
+    participant = participant_of(request)
+    ballot = selectors.ballot_of(participant=participant, consultation=consultation)
+    current = selectors.ballot_choices_of(ballot=ballot) if ballot else {}
+    error = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        try:
+            services.ensure_can_vote(user=request.user, consultation=consultation)
+            choices = choices_from_post(request.POST, consultation.voting_method)
+            ballot = services.ballot_submit(
+                participant=participant, consultation=consultation, choices=choices
+            )
+        except NotAllowed as exc:
+            return error_page(request, exc.message, status=403)
+        except ServiceError as exc:
+            error = exc.message
+            current = choices_from_post_lenient(request.POST, consultation.voting_method)
+        else:
+            messages.success(request, _("Your ballot is saved."))
+            return redirect("consult:vote_receipt", city=city, slug=slug)
+    proposals = list(shuffled(
+        selectors.proposals_on_ballot(consultation=consultation)
+        .select_related("theme", "organisation"),
+        order_seed(request),
+    ))
+    used_cost = sum((p.estimated_cost for p in proposals if p.pk in current), Decimal("0"))
+    return render(request, "consult/vote.html", {
+        "consultation": consultation,
+        "city": consultation.city,
+        "phase": consultation.phase,
+        "proposals": proposals,
+        "current": current,
+        "ballot": ballot,
+        "error": error,
+        "can_vote": perms.can_vote(request.user, consultation),
+        "is_eligible": perms.is_eligible(request.user, consultation),
+        "method": consultation.voting_method,
+        "used_points": sum(current.values()),
+        "used_choices": len(current),
+        "used_cost": used_cost,
+        "left_cost": consultation.budget - used_cost,
+        "left_points": (consultation.max_points or 0) - sum(current.values()),
+        "left_choices": (consultation.max_choices or 0) - len(current),
+    }, status=400 if error else 200)
+
+
+def choices_from_post_lenient(post, method: str) -> dict[int, int]:
+    """What the voter sent, as far as it can be read, to pre-fill the form again."""
+    try:
+        return choices_from_post(post, method)
+    except ServiceError:
+        return {}
+
+
+@login_required
+@require_GET
+def vote_receipt(request: HttpRequest, city: str, slug: str) -> HttpResponse:
+    consultation = consultation_or_404(city, slug)
+    ballot = selectors.ballot_of(participant=participant_of(request), consultation=consultation)
+    if ballot is None:
+        raise Http404(selectors.NOT_VOTED)
+    chosen = (
+        Proposal.objects.filter(ballot_choices__ballot=ballot)
+        .select_related("theme")
+        .order_by("title")
+    )
+    points = selectors.ballot_choices_of(ballot=ballot)
+    return render(request, "consult/vote_receipt.html", {
+        "consultation": consultation, "city": consultation.city, "ballot": ballot,
+        "chosen": chosen, "points": points,
+        "can_change": perms.can_vote(request.user, consultation),
+    })
+
+
+@require_GET
+def results(request: HttpRequest, city: str, slug: str) -> HttpResponse:
+    consultation = consultation_or_404(city, slug)
+    phase = consultation.phase
+    closed = phase in (Phase.COUNTING, Phase.RESULTS)
+    totals = selectors.vote_totals(consultation=consultation).select_related("theme") if closed \
+        else Proposal.objects.none()
+    # HOOK for the counting engine (planning/): once a CountRun exists, planning marks the
+    # winners with status SELECTED. consult must not import planning, so the page reads the
+    # statuses only. Replace this line if planning later exposes a selected-ids read in consult.
+    selected_ids = set(
+        Proposal.objects.filter(consultation=consultation, status=Proposal.Status.SELECTED)
+        .values_list("pk", flat=True)
+    ) if closed else set()
+    return render(request, "consult/results.html", {
+        "consultation": consultation, "city": consultation.city, "phase": phase,
+        "closed": closed, "totals": totals, "selected_ids": selected_ids,
+        "counts": selectors.consultation_counts(consultation=consultation) if closed else None,
+    })
