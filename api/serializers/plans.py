@@ -1,0 +1,236 @@
+"""Strategy plans: the plan tree (live or frozen), its update, versions, council
+decisions and review comments (its parts: api.serializers.plan_parts)."""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from planning.models import (
+    Indicator,
+    PlanComment,
+    PlanStatus,
+    PlanVersion,
+    ResultLevel,
+    ReviewDecision,
+    StrategyPlan,
+)
+
+from ._common import ID_LIMITS, MONEY, user_name
+from .proposals import YearCostSerializer
+
+
+class SnapshotLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    year = serializers.IntegerField()
+    amount = serializers.CharField(help_text="Decimal amount as a string.")
+    currency = serializers.CharField()
+    # Plain strings here (the values of BudgetLine's fields): the enums are documented once, on
+    # the BudgetLine component.
+    source = serializers.CharField(help_text="A funding source, as in BudgetLine.")
+    type = serializers.CharField(help_text="original or revised, as in BudgetLine.")
+    status = serializers.CharField(help_text="indicative or committed, as in BudgetLine.")
+
+
+class SnapshotActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    objective = serializers.IntegerField()
+    objective_title = serializers.CharField(allow_blank=True)
+    department = serializers.CharField(allow_blank=True)
+    partners = serializers.CharField(allow_blank=True)
+    partner_cities = serializers.ListField(child=serializers.CharField())
+    rank = serializers.IntegerField(allow_null=True)
+    proposals = serializers.ListField(child=serializers.IntegerField())
+    budget_lines = SnapshotLineSerializer(many=True)
+
+
+class SnapshotObjectiveSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    result_level = serializers.ChoiceField(choices=ResultLevel.choices)
+    theme = serializers.IntegerField(allow_null=True)
+    position = serializers.IntegerField()
+
+
+class SnapshotTargetSerializer(serializers.Serializer):
+    value = serializers.CharField(allow_null=True)
+    comment = serializers.CharField(allow_blank=True)
+
+
+class SnapshotIndicatorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    action = serializers.IntegerField(allow_null=True)
+    objective = serializers.IntegerField(allow_null=True)
+    measure = serializers.ChoiceField(choices=Indicator.Measure.choices)
+    unit_label = serializers.CharField(allow_blank=True)
+    ascending = serializers.BooleanField()
+    baseline_year = serializers.IntegerField(allow_null=True)
+    baseline_value = serializers.CharField(allow_null=True)
+    baseline_comment = serializers.CharField(allow_blank=True)
+    means_of_verification = serializers.CharField(allow_blank=True)
+    assumptions = serializers.CharField(allow_blank=True)
+    targets = serializers.DictField(child=SnapshotTargetSerializer(),
+                                    help_text="Targets per year (keys are years).")
+
+
+class PlanContentSerializer(serializers.Serializer):
+    """The whole plan tree: the live working copy (for the city's planners and council) or the
+    frozen approved version (for everybody else)."""
+
+    ceilings = serializers.DictField(child=serializers.CharField(allow_null=True),
+                                     help_text="Annual ceilings per year (keys are years).")
+    objectives = SnapshotObjectiveSerializer(many=True)
+    actions = SnapshotActionSerializer(many=True)
+    indicators = SnapshotIndicatorSerializer(many=True)
+
+
+class PlanSerializer(serializers.Serializer):
+    """A plan as the viewer may see it. The city's planners and council see the live plan;
+    everybody else sees the figures of its approved version (``version``)."""
+
+    id = serializers.IntegerField()
+    city = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    start_year = serializers.IntegerField()
+    end_year = serializers.IntegerField()
+    currency = serializers.CharField()
+    envelope = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=PlanStatus.choices)
+    count_run = serializers.IntegerField(allow_null=True)
+    consultations = serializers.ListField(child=serializers.IntegerField())
+    approved_version = serializers.IntegerField(
+        allow_null=True, help_text="The number of the version in force."
+    )
+    version = serializers.IntegerField(
+        allow_null=True, help_text="The version these figures come from; null: the live plan."
+    )
+    content = PlanContentSerializer(
+        required=False, help_text="The plan tree (in the detail, not in lists)."
+    )
+
+
+#: One component for lists and details (the detail adds `content`).
+PlanDetailSerializer = PlanSerializer
+
+
+def plan_data(plan: StrategyPlan, *, live: bool, content: bool = False) -> dict:
+    """The data PlanSerializer shows: from the live plan, or from the approved snapshot."""
+    from planning import selectors
+
+    approved = plan.approved_version.number if plan.approved_version_id else None
+    if live:
+        snapshot = selectors.plan_snapshot(plan=plan) if content else None
+        head = {
+            "title": plan.title, "description": plan.description,
+            "start_year": plan.start_year, "end_year": plan.end_year,
+            "currency": plan.currency,
+            "envelope": None if plan.envelope is None else f"{plan.envelope:.2f}",
+            "count_run": plan.count_run_id,
+            "consultations": [c.pk for c in plan.consultations.all()],
+            "version": None,
+        }
+    else:
+        snapshot = plan.approved_version.snapshot
+        frozen = snapshot["plan"]
+        head = {
+            "title": frozen["title"], "description": frozen["description"],
+            "start_year": frozen["start_year"], "end_year": frozen["end_year"],
+            "currency": frozen["currency"], "envelope": frozen["envelope"],
+            "count_run": frozen["count_run"],
+            "consultations": [c["id"] for c in frozen["consultations"]],
+            "version": approved,
+        }
+    data = {"id": plan.pk, "city": plan.city_id, "status": plan.status,
+            "approved_version": approved, **head}
+    if content:
+        data["content"] = {key: snapshot[key] for key in
+                           ("ceilings", "objectives", "actions", "indicators")}
+    return data
+
+
+class PlanUpdateSerializer(serializers.Serializer):
+    """Every field optional: only what is sent changes (`plan_update`)."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    envelope = serializers.DecimalField(min_value=0, required=False, allow_null=True, **MONEY)
+    ceilings = YearCostSerializer(many=True, required=False,
+                                  help_text="Replaces the annual ceilings (years of the plan).")
+
+    def validate_ceilings(self, value):
+        years = [item["year"] for item in value]
+        if len(set(years)) != len(years):
+            raise serializers.ValidationError(_("Give each year once."))
+        return value
+
+
+class PlanSubmitSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class PlanVersionSerializer(serializers.ModelSerializer):
+    decision = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanVersion
+        fields = ["number", "plan", "note", "checks", "created_at", "decision"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=ReviewDecision.Decision.choices,
+                                                 allow_null=True))
+    def get_decision(self, version: PlanVersion) -> str | None:
+        try:
+            return version.decision.decision
+        except ReviewDecision.DoesNotExist:
+            return None
+
+
+class PlanVersionDetailSerializer(PlanVersionSerializer):
+    snapshot = serializers.JSONField(help_text="The whole plan as it was submitted.")
+
+    class Meta(PlanVersionSerializer.Meta):
+        fields = [*PlanVersionSerializer.Meta.fields, "snapshot"]
+
+
+class ReviewDecisionSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    reviewer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewDecision
+        fields = ["id", "plan", "version", "reviewer", "decision", "reason", "created_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reviewer(self, decision: ReviewDecision) -> str | None:
+        return user_name(decision.reviewer)
+
+
+class ReviewDecisionWriteSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ReviewDecision.Decision.choices)
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True,
+                                   default="")
+
+
+class PlanCommentSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    version = serializers.IntegerField(source="version.number", read_only=True, default=None,
+                                       allow_null=True)
+
+    class Meta:
+        model = PlanComment
+        fields = ["id", "plan", "version", "action", "action_title", "author", "body",
+                  "created_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author(self, comment: PlanComment) -> str | None:
+        return user_name(comment.author)
+
+
+class PlanCommentWriteSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=4000)
+    action = serializers.IntegerField(**ID_LIMITS, required=False, allow_null=True,
+                                      default=None)

@@ -1,0 +1,176 @@
+"""Proposals and supports; discussion (comments, flags) and moderation."""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from consult.models import Comment, Flag, ModerationDecision, Proposal
+
+from ._common import ID_LIMITS, MONEY, display_name
+
+
+class YearCostSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1900, max_value=2200)
+    amount = serializers.DecimalField(min_value=0, **MONEY)
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    theme_slug = serializers.CharField(source="theme.slug", read_only=True)
+    organisation_name = serializers.CharField(
+        source="organisation.name", read_only=True, default=None, allow_null=True
+    )
+    year_costs = YearCostSerializer(many=True, read_only=True)
+    support_count = serializers.IntegerField(read_only=True, default=0)
+    is_supported = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id", "consultation", "theme", "theme_slug", "organisation", "organisation_name",
+            "author", "title", "summary", "body", "estimated_cost", "year_costs", "partners",
+            "action_kind", "reference", "district", "status", "status_reason", "is_hidden",
+            "published_at", "created_at", "support_count", "is_supported",
+        ]
+
+    @extend_schema_field(serializers.CharField())
+    def get_author(self, proposal: Proposal) -> str:
+        return display_name(proposal.author)
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_is_supported(self, proposal: Proposal) -> bool | None:
+        """Whether you support it (null when you are not a participant)."""
+        return getattr(proposal, "is_supported", None)
+
+
+class ProposalWriteSerializer(serializers.Serializer):
+    theme = serializers.IntegerField(**ID_LIMITS, help_text="A theme id of the consultation.")
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=500)
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    estimated_cost = serializers.DecimalField(min_value=0, **MONEY)
+    action_kind = serializers.ChoiceField(choices=Proposal.ActionKind.choices)
+    partners = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                     default="")
+    district = serializers.CharField(max_length=120, required=False, allow_blank=True,
+                                     default="")
+    organisation = serializers.IntegerField(
+        **ID_LIMITS, required=False, allow_null=True, default=None,
+        help_text="Submit on behalf of an organisation you belong to.",
+    )
+    year_costs = YearCostSerializer(many=True, required=False, default=list)
+    publish = serializers.BooleanField(
+        required=False, default=True, help_text="False saves a draft only you can see."
+    )
+
+    def validate_year_costs(self, value):
+        years = [item["year"] for item in value]
+        if len(set(years)) != len(years):
+            raise serializers.ValidationError(_("Give each year once."))
+        return value
+
+
+class ProposalUpdateSerializer(ProposalWriteSerializer):
+    """Every field optional: only what is sent changes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            field.default = serializers.empty
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000, allow_blank=True)
+
+
+class SupportSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField()
+    supported = serializers.BooleanField(help_text="Whether you support the proposal.")
+    support_count = serializers.IntegerField()
+
+
+# --- discussion and moderation -----------------------------------------------------------------
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "proposal", "parent", "author", "body", "is_hidden", "created_at",
+                  "edited_at"]
+
+    @extend_schema_field(serializers.CharField())
+    def get_author(self, comment: Comment) -> str:
+        return display_name(comment.author)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_body(self, comment: Comment) -> str | None:
+        """Null when the comment is hidden by moderation (except for its author and the
+        city's moderators)."""
+        if not comment.is_hidden:
+            return comment.body
+        viewer = self.context.get("participant")
+        if self.context.get("can_moderate") or (
+            viewer is not None and comment.author_id == viewer.pk
+        ):
+            return comment.body
+        return None
+
+
+class CommentSerializer(ReplySerializer):
+    replies = ReplySerializer(many=True, read_only=True)
+
+    class Meta(ReplySerializer.Meta):
+        fields = [*ReplySerializer.Meta.fields, "replies"]
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=4000)
+    parent = serializers.IntegerField(
+        **ID_LIMITS, required=False, allow_null=True, default=None,
+        help_text="The comment you reply to (replies stay one level deep).",
+    )
+
+
+class FlagWriteSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(**ID_LIMITS, required=False, allow_null=True,
+                                        default=None)
+    comment = serializers.IntegerField(**ID_LIMITS, required=False, allow_null=True,
+                                       default=None)
+    reason = serializers.ChoiceField(choices=Flag.Reason.choices)
+    detail = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if (attrs.get("proposal") is None) == (attrs.get("comment") is None):
+            raise serializers.ValidationError(_("Report either a proposal or a comment."))
+        return attrs
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Flag
+        fields = ["id", "proposal", "comment", "reason", "detail", "created_at", "resolved_at"]
+
+
+class ModerationDecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ModerationDecision
+        fields = ["id", "proposal", "comment", "action", "reason", "created_at"]
+
+
+class ModerationDecisionWriteSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(**ID_LIMITS, required=False, allow_null=True,
+                                        default=None)
+    comment = serializers.IntegerField(**ID_LIMITS, required=False, allow_null=True,
+                                       default=None)
+    action = serializers.ChoiceField(choices=ModerationDecision.Action.choices)
+    reason = serializers.CharField(max_length=4000)
+
+    def validate(self, attrs):
+        if (attrs.get("proposal") is None) == (attrs.get("comment") is None):
+            raise serializers.ValidationError(_("Decide on either a proposal or a comment."))
+        return attrs

@@ -1,0 +1,82 @@
+"""Ballots and results; your own data (me)."""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from consult.models import Ballot, Participant, Proposal
+
+from ._common import ID_LIMITS, MONEY
+
+
+class BallotChoiceSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(**ID_LIMITS)
+    points = serializers.IntegerField(
+        required=False, default=1, min_value=0, max_value=32767,
+        help_text="1 for approval and budget votes; the points given in cumulative votes.",
+    )
+
+
+class BallotWriteSerializer(serializers.Serializer):
+    choices = BallotChoiceSerializer(many=True, max_length=1000)
+
+    def validate_choices(self, value):
+        ids = [choice["proposal"] for choice in value]
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError(_("Name each proposal once."))
+        return value
+
+
+class BallotSerializer(serializers.ModelSerializer):
+    choices = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ballot
+        fields = ["consultation", "receipt_code", "created_at", "updated_at", "choices"]
+
+    @extend_schema_field(BallotChoiceSerializer(many=True))
+    def get_choices(self, ballot: Ballot) -> list[dict]:
+        from consult import selectors
+
+        return [{"proposal": pk, "points": points}
+                for pk, points in sorted(selectors.ballot_choices_of(ballot=ballot).items())]
+
+
+class ResultSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    theme_slug = serializers.CharField(source="theme.slug")
+    estimated_cost = serializers.DecimalField(**MONEY)
+    votes = serializers.IntegerField()
+    points = serializers.IntegerField()
+    selected = serializers.SerializerMethodField()
+
+    def get_selected(self, proposal: Proposal) -> bool:
+        return proposal.status == Proposal.Status.SELECTED
+
+
+class MeSerializer(serializers.Serializer):
+    data = serializers.JSONField(help_text="Everything Cabildo holds about you.")
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    """Your optional profile answers; only what is sent changes."""
+
+    district = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    age_band = serializers.ChoiceField(choices=Participant._meta.get_field("age_band").choices,
+                                       required=False, allow_blank=True)
+    gender = serializers.ChoiceField(choices=Participant._meta.get_field("gender").choices,
+                                     required=False, allow_blank=True)
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=4096, help_text="Your current password.")
+    confirm = serializers.BooleanField(
+        help_text="true: you understand that the account is deleted for good.")
+
+    def validate_confirm(self, value):
+        if not value:
+            raise serializers.ValidationError(
+                _("Confirm that you understand that your account is deleted for good."))
+        return value

@@ -1,0 +1,104 @@
+"""REST API views. Thin, like the web views: they load what the URL names (404 when the viewer
+may not see it), parse the request with an input serializer, call the same service the web calls
+(consult.services, planning.services) and serialize the result. A service's NotAllowed becomes a
+403 and any other ServiceError a 400, through the one error format of api.exceptions.
+
+One module per area of api/urls.py; this package re-exports every view (``views.X.as_view()``)."""
+
+from ._common import ApiDefaults, ApiView
+from .auth import NotFound, ObtainToken
+from .counts import CountRunDetail, CountRunList
+from .plan_parts import (
+    ActionDetail,
+    BudgetLineDetail,
+    BudgetLineSpending,
+    IndicatorActuals,
+    IndicatorDetail,
+    ObjectiveDetail,
+    PlanActionList,
+    PlanBudgetLineList,
+    PlanIndicatorList,
+    PlanObjectiveList,
+)
+from .plans import (
+    PlanCommentList,
+    PlanDecisionList,
+    PlanDetail,
+    PlanList,
+    PlanRevision,
+    PlanSubmit,
+    PlanVersionDetail,
+    PlanVersionList,
+)
+from .proposals import (
+    CommentList,
+    FlagCreate,
+    ModerationDecisionDetail,
+    ModerationDecisionList,
+    ProposalDetail,
+    ProposalList,
+    ProposalReject,
+    ProposalWithdraw,
+    SupportView,
+)
+from .reference import (
+    CityDetail,
+    CityList,
+    ConsultationDetail,
+    ConsultationList,
+    OrganisationDetail,
+    OrganisationList,
+    ThemeList,
+)
+from .reports import PublishedReportDetail, PublishedReportList
+from .voting import BallotProposalList, BallotView, Me, MeData, ResultList
+
+__all__ = [
+    "ApiDefaults",
+    "ApiView",
+    "CityList",
+    "CityDetail",
+    "OrganisationList",
+    "OrganisationDetail",
+    "ConsultationList",
+    "ConsultationDetail",
+    "ThemeList",
+    "ProposalList",
+    "ProposalDetail",
+    "ProposalWithdraw",
+    "ProposalReject",
+    "SupportView",
+    "CommentList",
+    "FlagCreate",
+    "ModerationDecisionList",
+    "ModerationDecisionDetail",
+    "BallotView",
+    "BallotProposalList",
+    "ResultList",
+    "Me",
+    "MeData",
+    "CountRunList",
+    "CountRunDetail",
+    "PlanList",
+    "PlanDetail",
+    "PlanRevision",
+    "PlanSubmit",
+    "PlanVersionList",
+    "PlanVersionDetail",
+    "PlanDecisionList",
+    "PlanCommentList",
+    "PlanObjectiveList",
+    "PlanActionList",
+    "PlanIndicatorList",
+    "ObjectiveDetail",
+    "ActionDetail",
+    "IndicatorDetail",
+    "IndicatorActuals",
+    "PlanBudgetLineList",
+    "BudgetLineDetail",
+    "BudgetLineSpending",
+    "PublishedReportList",
+    "PublishedReportDetail",
+    "ObtainToken",
+    "NotFound",
+]

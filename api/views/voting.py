@@ -1,0 +1,140 @@
+"""Voting (your ballot, the ballot's proposals, results) and your own data (me)."""
+from __future__ import annotations
+
+from django.contrib.auth import logout
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from consult import rules as consult_rules
+from consult import selectors as consult_selectors
+from consult import services as consult_services
+from consult.filters import shuffled
+from consult.models import Phase, Proposal
+from core.errors import NotAllowed, ServiceError
+
+from .. import serializers as s
+from ..filters import order_seed
+from ._common import ApiDefaults, ApiView, consultation_or_404, parsed, participant_required
+from .proposals import PROPOSAL_FILTER_PARAMETERS
+
+
+class BallotView(ApiView):
+    """Your ballot in a consultation. PUT submits or replaces it while voting is open, checked
+    against the consultation's voting method (the same service and transaction as the web)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.BallotSerializer)
+    def get(self, request, pk: int):
+        consultation = consultation_or_404(pk)
+        ballot = consult_selectors.ballot_of(
+            participant=consult_rules.participant_of(request.user), consultation=consultation)
+        if ballot is None:
+            raise Http404(_("You have not voted in this consultation."))
+        return Response(s.BallotSerializer(ballot).data)
+
+    @extend_schema(request=s.BallotWriteSerializer, responses=s.BallotSerializer)
+    def put(self, request, pk: int):
+        consultation = consultation_or_404(pk)
+        data = parsed(s.BallotWriteSerializer, request)
+        participant = participant_required(request)
+        ballot = consult_services.ballot_submit(
+            participant=participant, consultation=consultation,
+            choices={choice["proposal"]: choice["points"] for choice in data["choices"]})
+        return Response(s.BallotSerializer(ballot).data)
+
+
+class BallotProposalList(ApiDefaults, generics.ListAPIView):
+    """The proposals on the ballot, in a random order per voter (`seed`)."""
+
+    queryset = Proposal.objects.none()  # for the schema; get_queryset() decides
+    serializer_class = s.ProposalSerializer
+
+    @extend_schema(parameters=[PROPOSAL_FILTER_PARAMETERS[-1]])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        consultation = consultation_or_404(self.kwargs["pk"])
+        return shuffled(
+            consult_selectors.proposals_on_ballot(consultation=consultation)
+            .select_related("theme", "organisation", "author__user")
+            .prefetch_related("year_costs"),
+            order_seed(self.request, consultation),
+        )
+
+
+class ResultList(ApiDefaults, generics.ListAPIView):
+    """Votes and points per proposal, once voting has closed."""
+
+    queryset = Proposal.objects.none()  # for the schema; get_queryset() decides
+    serializer_class = s.ResultSerializer
+
+    def get_queryset(self):
+        consultation = consultation_or_404(self.kwargs["pk"])
+        if consultation.phase not in (Phase.COUNTING, Phase.RESULTS):
+            raise NotAllowed(_("Votes per proposal are shown once voting has closed."))
+        return consult_selectors.vote_totals(consultation=consultation).select_related("theme")
+
+
+def my_data(request, participant=None) -> Response:
+    participant = participant or consult_rules.participant_of(request.user)
+    if participant is None:
+        data = {"account": {"username": request.user.get_username(),
+                            "email": request.user.email}}
+    else:
+        data = consult_selectors.participant_data(participant=participant)
+    return Response(s.MeSerializer({"data": data}).data)
+
+
+class Me(ApiView):
+    """Everything Cabildo holds about you. PATCH changes your optional profile answers
+    (district, age band, gender); DELETE deletes your account (with your password, as on the
+    web): your contributions stay, anonymised, so totals hold."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request):
+        return my_data(request)
+
+    @extend_schema(request=s.ProfileUpdateSerializer, responses=s.MeSerializer)
+    def patch(self, request):
+        data = parsed(s.ProfileUpdateSerializer, request)
+        participant = participant_required(request)
+        participant = consult_services.participant_update(
+            participant=participant,
+            district=data.get("district", participant.district),
+            age_band=data.get("age_band", participant.age_band),
+            gender=data.get("gender", participant.gender),
+        )
+        return my_data(request, participant)
+
+    @extend_schema(request=s.AccountDeleteSerializer, responses={204: None})
+    def delete(self, request):
+        data = parsed(s.AccountDeleteSerializer, request)
+        user = request.user
+        if not user.check_password(data["password"]):
+            raise ServiceError(_("This is not your password."), field="password")
+        participant = consult_rules.participant_of(user)
+        logout(request._request)  # a browser session ends with the account
+        if participant is not None:
+            consult_services.participant_erase(participant=participant)
+        else:
+            user.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeData(ApiView):
+    """Download my data: everything Cabildo holds about you (profile, proposals, supports,
+    comments, ballots)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request):
+        return my_data(request)
