@@ -81,15 +81,6 @@ class DeleteAccountForm(forms.Form):
         label=_("I understand that my account is deleted for good."),
     )
 
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("This is not your password."))
-        return password
 
 
 class ProposalForm(forms.Form):

@@ -317,6 +317,9 @@ class Consultation(models.Model):
     def voting_has_opened(self, moment: datetime | None = None) -> bool:
         return (moment or timezone.now()) >= self.voting_opens_at
 
+    def voting_has_closed(self, moment: datetime | None = None) -> bool:
+        return (moment or timezone.now()) >= self.voting_closes_at
+
     def local(self, moment: datetime) -> datetime:
         """A moment in the city's local time, for display."""
         return moment.astimezone(self.city.tzinfo)
@@ -524,6 +527,55 @@ class BallotChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id} × {self.points}"
+
+
+class ConsultationTally(models.Model):
+    """The totals of a consultation whose voting has closed, computed once (by a worker, soon
+    after closing) and read by every results and consultation page, so that their cost does not
+    grow with ballots. Ballots cannot change after closing; if the closing time is moved, the
+    tally no longer matches `voting_closes_at` and is computed again."""
+
+    consultation = models.OneToOneField(
+        Consultation, on_delete=models.CASCADE, related_name="tally"
+    )
+    voting_closes_at = models.DateTimeField(_("for voting closed at"))
+    proposals = models.PositiveIntegerField(_("proposals"))
+    supports = models.PositiveIntegerField(_("supports"))
+    ballots = models.PositiveIntegerField(_("ballots"))
+    participants = models.PositiveIntegerField(_("participants"))
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consultation tally")
+        verbose_name_plural = _("consultation tallies")
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id}: {self.ballots} ballots"
+
+    def counts(self) -> dict[str, int]:
+        return {"proposals": self.proposals, "supports": self.supports, "ballots": self.ballots,
+                "participants": self.participants}
+
+
+class ProposalTally(models.Model):
+    """Votes (ballots naming the proposal) and points of one proposal in a closed consultation."""
+
+    tally = models.ForeignKey(ConsultationTally, on_delete=models.CASCADE, related_name="rows")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
+    votes = models.PositiveIntegerField(_("votes"))
+    points = models.PositiveBigIntegerField(_("points"))
+
+    class Meta:
+        verbose_name = _("proposal tally")
+        verbose_name_plural = _("proposal tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["tally", "proposal"],
+                                    name="one_tally_row_per_proposal"),
+        ]
+        indexes = [models.Index(fields=["tally", "-points", "proposal"], name="tally_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.votes} votes"
 
 
 class Comment(models.Model):

@@ -30,6 +30,7 @@ from .models import (
     CityRole,
     Comment,
     Consultation,
+    ConsultationTally,
     Flag,
     ModerationDecision,
     Participant,
@@ -135,40 +136,77 @@ def moderation_decisions_readable(*, user) -> QuerySet[ModerationDecision]:
     return ModerationDecision.objects.filter(condition).order_by("-created_at", "-pk")
 
 
-def consultation_counts(*, consultation: Consultation) -> dict[str, int]:
-    """Headline numbers of a consultation, in a bounded number of queries.
+def _participant_ids(consultation: Consultation) -> QuerySet:
+    """Who took part here (supported, voted or proposed), de-duplicated by UNION: the cost grows
+    with this consultation's activity, never with the participants of other cities."""
+    return (
+        Support.objects.filter(proposal__consultation=consultation)
+        .values("participant_id").order_by()
+        .union(Ballot.objects.filter(consultation=consultation).values("participant_id")
+               .order_by())
+        .union(Proposal.objects.filter(consultation=consultation).values("author_id")
+               .order_by())
+    )
 
-    Participants are counted with EXISTS per participant (supported, voted or proposed here),
-    which stops at the first match instead of joining or de-duplicating every support.
-    """
+
+def live_counts(*, consultation: Consultation) -> dict[str, int]:
+    """Headline numbers computed now, in four queries that read this consultation only."""
     visible = Proposal.objects.filter(
         consultation=consultation, status__in=VISIBLE_STATUSES, is_hidden=False
-    )
-    took_part = (
-        Exists(Support.objects.filter(participant=OuterRef("pk"),
-                                      proposal__consultation=consultation))
-        | Exists(Ballot.objects.filter(participant=OuterRef("pk"), consultation=consultation))
-        | Exists(Proposal.objects.filter(author=OuterRef("pk"), consultation=consultation))
     )
     return {
         "proposals": visible.count(),
         "supports": Support.objects.filter(proposal__in=visible).count(),
         "ballots": Ballot.objects.filter(consultation=consultation).count(),
-        "participants": Participant.objects.filter(took_part).count(),
+        "participants": _participant_ids(consultation).count(),
     }
 
 
-def vote_totals(*, consultation: Consultation) -> QuerySet[Proposal]:
-    """Votes (ballots naming it) and points per proposal on the ballot."""
-    return (
-        Proposal.objects.filter(consultation=consultation)
-        .filter(ballot_choices__isnull=False)
-        .annotate(
-            votes=Count("ballot_choices", distinct=True),
-            points=Sum("ballot_choices__points"),
-        )
-        .order_by("-points", "pk")
+def live_vote_totals(*, consultation: Consultation) -> dict[int, tuple[int, int]]:
+    """Votes and points per proposal id, grouped in the database. One choice per ballot and
+    proposal is a constraint, so counting rows counts ballots."""
+    return {
+        row["proposal_id"]: (row["votes"], row["points"])
+        for row in BallotChoice.objects.filter(ballot__consultation=consultation)
+        .values("proposal_id").annotate(votes=Count("*"), points=Sum("points")).order_by()
+    }
+
+
+def current_tally(*, consultation: Consultation) -> ConsultationTally | None:
+    """The stored tally of a closed consultation, if it was computed for its closing time."""
+    tally = ConsultationTally.objects.filter(consultation=consultation).first()
+    if tally is None or tally.voting_closes_at != consultation.voting_closes_at:
+        return None
+    return tally
+
+
+def consultation_counts(*, consultation: Consultation) -> dict[str, int]:
+    """Headline numbers of a consultation: stored once voting has closed, live before."""
+    tally = current_tally(consultation=consultation)
+    return tally.counts() if tally is not None else live_counts(consultation=consultation)
+
+
+def vote_totals(*, consultation: Consultation) -> list[Proposal]:
+    """The proposals that received votes, each with `votes` and `points`, most points first:
+    from the stored tally once voting has closed (its cost does not grow with ballots), counted
+    live before that."""
+    tally = current_tally(consultation=consultation)
+    if tally is not None:
+        rows = tally.rows.select_related("proposal__theme", "proposal__consultation")
+        proposals = []
+        for row in rows.order_by("-points", "proposal_id"):
+            row.proposal.votes, row.proposal.points = row.votes, row.points
+            proposals.append(row.proposal)
+        return proposals
+    totals = live_vote_totals(consultation=consultation)
+    proposals = list(
+        Proposal.objects.filter(consultation=consultation, pk__in=BallotChoice.objects.filter(
+            ballot__consultation=consultation).values("proposal_id"))
+        .select_related("theme", "consultation")
     )
+    for proposal in proposals:
+        proposal.votes, proposal.points = totals[proposal.pk]
+    return sorted(proposals, key=lambda p: (-p.points, p.pk))
 
 
 def ballot_choices_of(*, ballot: Ballot) -> dict[int, int]:

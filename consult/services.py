@@ -27,11 +27,13 @@ from .models import (
     City,
     Comment,
     Consultation,
+    ConsultationTally,
     Flag,
     ModerationDecision,
     Organisation,
     Participant,
     Proposal,
+    ProposalTally,
     ProposalYearCost,
     Support,
     Theme,
@@ -339,6 +341,33 @@ def ballot_submit(
     return ballot
 
 
+# --- tallies ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tally_compute(*, consultation: Consultation, now: datetime | None = None) -> ConsultationTally:
+    """Compute and store the totals of a consultation whose voting has closed, once: the
+    consultation row is locked, so two workers asked at once store one tally; a current tally
+    is returned as it is. A worker runs this (`consult.tasks.tally_consultation`)."""
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if (now or timezone.now()) < locked.voting_closes_at:
+        raise ServiceError(_("Totals are stored once voting has closed."))
+    current = selectors.current_tally(consultation=locked)
+    if current is not None:
+        return current
+    ConsultationTally.objects.filter(consultation=locked).delete()  # for an older closing time
+    tally = ConsultationTally.objects.create(
+        consultation=locked, voting_closes_at=locked.voting_closes_at,
+        **selectors.live_counts(consultation=locked),
+    )
+    ProposalTally.objects.bulk_create(
+        ProposalTally(tally=tally, proposal_id=proposal_id, votes=votes, points=points)
+        for proposal_id, (votes, points) in sorted(
+            selectors.live_vote_totals(consultation=locked).items())
+    )
+    return tally
+
+
 # --- discussion and moderation ----------------------------------------------------------------
 
 
@@ -476,6 +505,19 @@ def participant_update(
     validated(locked)
     locked.save(update_fields=["district", "age_band", "gender"])
     return locked
+
+
+@transaction.atomic
+def account_delete(*, user: AbstractBaseUser, password: str) -> None:
+    """The person deletes their own account, confirming with their password; their
+    contributions stay, anonymised (`participant_erase`)."""
+    if not user.check_password(password):
+        raise ServiceError(_("This is not your password."), field="password")
+    participant = perms.participant_of(user)
+    if participant is not None:
+        participant_erase(participant=participant)
+    else:
+        user.delete()
 
 
 @transaction.atomic

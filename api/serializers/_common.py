@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from consult.models import Participant
 
@@ -20,3 +21,11 @@ def display_name(participant: Participant | None) -> str:
 
 def user_name(user) -> str | None:
     return user.get_username() if user is not None else None
+
+
+def each_year_once(items: list[dict]) -> list[dict]:
+    """A list of per-year items (costs, ceilings, targets) names each year at most once."""
+    years = [item["year"] for item in items]
+    if len(set(years)) != len(years):
+        raise serializers.ValidationError(_("Give each year once."))
+    return items

@@ -1,12 +1,11 @@
 """A plan's parts: objectives, actions, budget lines and indicators, as read and as written."""
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from planning.models import Action, BudgetLine, FundingSource, Indicator, Objective, ResultLevel
 
-from ._common import ID_LIMITS, MONEY
+from ._common import ID_LIMITS, MONEY, each_year_once
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -150,10 +149,7 @@ class IndicatorWriteSerializer(serializers.Serializer):
                                         help_text="Targets per year of the plan.")
 
     def validate_targets(self, value):
-        years = [item["year"] for item in value]
-        if len(set(years)) != len(years):
-            raise serializers.ValidationError(_("Give each year once."))
-        return value
+        return each_year_once(value)
 
 
 class IndicatorUpdateSerializer(IndicatorWriteSerializer):

@@ -2,7 +2,6 @@
 decisions and review comments (its parts: api.serializers.plan_parts)."""
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,7 +15,7 @@ from planning.models import (
     StrategyPlan,
 )
 
-from ._common import ID_LIMITS, MONEY, user_name
+from ._common import ID_LIMITS, MONEY, each_year_once, user_name
 from .proposals import YearCostSerializer
 
 
@@ -163,10 +162,7 @@ class PlanUpdateSerializer(serializers.Serializer):
                                   help_text="Replaces the annual ceilings (years of the plan).")
 
     def validate_ceilings(self, value):
-        years = [item["year"] for item in value]
-        if len(set(years)) != len(years):
-            raise serializers.ValidationError(_("Give each year once."))
-        return value
+        return each_year_once(value)
 
 
 class PlanSubmitSerializer(serializers.Serializer):

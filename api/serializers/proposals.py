@@ -1,13 +1,12 @@
 """Proposals and supports; discussion (comments, flags) and moderation."""
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from consult.models import Comment, Flag, ModerationDecision, Proposal
 
-from ._common import ID_LIMITS, MONEY, display_name
+from ._common import ID_LIMITS, MONEY, display_name, each_year_once
 
 
 class YearCostSerializer(serializers.Serializer):
@@ -65,10 +64,7 @@ class ProposalWriteSerializer(serializers.Serializer):
     )
 
     def validate_year_costs(self, value):
-        years = [item["year"] for item in value]
-        if len(set(years)) != len(years):
-            raise serializers.ValidationError(_("Give each year once."))
-        return value
+        return each_year_once(value)
 
 
 class ProposalUpdateSerializer(ProposalWriteSerializer):
@@ -144,11 +140,6 @@ class FlagWriteSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Flag.Reason.choices)
     detail = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
-    def validate(self, attrs):
-        if (attrs.get("proposal") is None) == (attrs.get("comment") is None):
-            raise serializers.ValidationError(_("Report either a proposal or a comment."))
-        return attrs
-
 
 class FlagSerializer(serializers.ModelSerializer):
     class Meta:
@@ -169,8 +160,3 @@ class ModerationDecisionWriteSerializer(serializers.Serializer):
                                        default=None)
     action = serializers.ChoiceField(choices=ModerationDecision.Action.choices)
     reason = serializers.CharField(max_length=4000)
-
-    def validate(self, attrs):
-        if (attrs.get("proposal") is None) == (attrs.get("comment") is None):
-            raise serializers.ValidationError(_("Decide on either a proposal or a comment."))
-        return attrs

@@ -64,6 +64,6 @@ class ConsultationDetailSerializer(ConsultationSerializer):
 
     @extend_schema_field(CountsSerializer)
     def get_counts(self, consultation: Consultation) -> dict:
-        from consult import selectors
+        from consult import tasks
 
-        return selectors.consultation_counts(consultation=consultation)
+        return tasks.headline_counts(consultation=consultation)

@@ -12,8 +12,11 @@ from rest_framework.views import APIView
 
 from consult import rules as consult_rules
 from consult import selectors as consult_selectors
+from consult import services as consult_services
 from consult.models import Consultation, Proposal
-from core.errors import NotAllowed, ServiceError
+from core.errors import ServiceError
+from planning import services as plan_services
+from planning.models import StrategyPlan
 
 from .. import serializers as s
 from ..exceptions import from_service_error, handler
@@ -54,10 +57,7 @@ class ApiView(ApiDefaults, APIView):
 
 
 def participant_required(request):
-    participant = consult_rules.participant_of(request.user)
-    if participant is None:
-        raise NotAllowed(_("Complete your profile before you take part."))
-    return participant
+    return consult_services.ensure_participant(user=request.user)
 
 
 def consultation_or_404(pk: int) -> Consultation:
@@ -70,9 +70,9 @@ def visible_proposal(request, pk: int) -> Proposal:
     try:
         proposal = consult_selectors.proposal_for_reader(user=request.user, pk=pk)
     except Proposal.DoesNotExist as error:
-        raise Http404(_("No such proposal.")) from error
+        raise Http404(consult_selectors.NO_SUCH_PROPOSAL) from error
     if not consult_rules.can_read_proposal(request.user, proposal):
-        raise Http404(_("No such proposal."))
+        raise Http404(consult_selectors.NO_SUCH_PROPOSAL)
     return proposal
 
 
@@ -91,12 +91,37 @@ def load(model, pk, field: str):
         return None
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
-        raise ServiceError(_("No such %(what)s.") % {"what": model._meta.verbose_name},
-                           field=field)
+        raise no_such(model, field=field)
     return obj
+
+
+def no_such(model, *, field: str) -> ServiceError:
+    """The 400 for an id in a request body that names nothing."""
+    return ServiceError(_("No such %(what)s.") % {"what": model._meta.verbose_name},
+                        field=field)
+
+
+def loaded_all(model, pks, field: str) -> list:
+    """Every object named by a list of ids in a request body, or a 400 on that field."""
+    objs = list(model.objects.filter(pk__in=set(pks)))
+    if len(objs) != len(set(pks)):
+        raise no_such(model, field=field)
+    return objs
 
 
 def parsed(serializer_class, request, **kwargs) -> dict:
     serializer = serializer_class(data=request.data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def plan_part(model, plan: StrategyPlan, pk, field: str):
+    """An objective or action of this plan named in a request body; a 400 on the field with the
+    services' own message (`NOT_OF_THIS_PLAN`) if it is missing or of another plan."""
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk, plan=plan).first()
+    if obj is None:
+        raise ServiceError(str(plan_services.NOT_OF_THIS_PLAN[field]), field=field)
+    obj.plan = plan
+    return obj

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
 from consult.models import City, Proposal
-from core.errors import NotAllowed, ServiceError
+from core.errors import NotAllowed
 from planning import rules as plan_rules
+from planning import selectors as plan_selectors
 from planning import services as plan_services
 from planning.models import Action, BudgetLine, Indicator, IndicatorPeriod, Objective, StrategyPlan
 
 from .. import serializers as s
-from ._common import ApiDefaults, ApiView, parsed
+from ._common import ApiDefaults, ApiView, loaded_all, parsed, plan_part
 from .plans import live_plan_or_error, plan_or_404
 
 
@@ -27,26 +27,7 @@ class _LivePlanList(ApiDefaults, generics.ListAPIView):
         super().initial(request, *args, **kwargs)
         self.plan = plan_or_404(request, kwargs["pk"])
         if request.method == "GET" and not plan_rules.can_see_live_plan(request.user, self.plan):
-            raise NotAllowed(_("The plan is being revised: read its approved version."))
-
-
-def plan_part(model, plan: StrategyPlan, pk, field: str):
-    """An objective or action of this plan named in a request body (400 on the field if not)."""
-    if pk is None:
-        return None
-    obj = model.objects.filter(pk=pk, plan=plan).first()
-    if obj is None:
-        raise ServiceError(str(plan_services.NOT_OF_THIS_PLAN[field]), field=field)
-    obj.plan = plan
-    return obj
-
-
-def loaded_all(model, pks, field: str) -> list:
-    objs = list(model.objects.filter(pk__in=set(pks)))
-    if len(objs) != len(set(pks)):
-        raise ServiceError(_("No such %(what)s.") % {"what": model._meta.verbose_name},
-                           field=field)
-    return objs
+            raise NotAllowed(str(plan_selectors.LIVE_PLAN_HIDDEN))
 
 
 def action_relations(plan: StrategyPlan, data: dict) -> dict:
@@ -255,10 +236,7 @@ class PlanBudgetLineList(_LivePlanList):
     @extend_schema(request=s.BudgetLineWriteSerializer, responses={201: s.BudgetLineSerializer})
     def post(self, request, pk: int):
         data = dict(parsed(s.BudgetLineWriteSerializer, request))
-        action = Action.objects.filter(pk=data.pop("action"), plan=self.plan).first()
-        if action is None:
-            raise ServiceError(_("Choose an action of this plan."), field="action")
-        action.plan = self.plan
+        action = plan_part(Action, self.plan, data.pop("action"), "action")
         line = plan_services.budget_line_create(action=action, user=request.user, **data)
         return Response(s.BudgetLineSerializer(line).data, status=status.HTTP_201_CREATED)
 

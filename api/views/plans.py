@@ -10,27 +10,27 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from consult.models import Consultation
-from core.errors import NotAllowed, ServiceError
+from core.errors import NotAllowed
 from planning import rules as plan_rules
 from planning import selectors as plan_selectors
 from planning import services as plan_services
 from planning.models import Action, PlanComment, PlanVersion, ReviewDecision, StrategyPlan
 
 from .. import serializers as s
-from ._common import ApiDefaults, ApiView, load, parsed
+from ._common import ApiDefaults, ApiView, load, parsed, plan_part
 
 
 def plan_or_404(request, pk: int) -> StrategyPlan:
     try:
         return plan_selectors.plan_for_reader(user=request.user, pk=pk)
     except StrategyPlan.DoesNotExist as error:
-        raise Http404(_("No such plan.")) from error
+        raise Http404(plan_selectors.NO_SUCH_PLAN) from error
 
 
 def live_plan_or_error(request, pk: int) -> StrategyPlan:
     plan = plan_or_404(request, pk)
     if not plan_rules.can_see_live_plan(request.user, plan):
-        raise NotAllowed(_("The plan is being revised: read its approved version."))
+        raise NotAllowed(str(plan_selectors.LIVE_PLAN_HIDDEN))
     return plan
 
 
@@ -191,11 +191,7 @@ class PlanCommentList(ApiDefaults, generics.ListAPIView):
     def post(self, request, pk: int):
         plan = plan_or_404(request, pk)
         data = parsed(s.PlanCommentWriteSerializer, request)
-        action = None
-        if data["action"] is not None:
-            action = Action.objects.filter(pk=data["action"], plan=plan).first()
-            if action is None:
-                raise ServiceError(_("Choose an action of this plan."), field="action")
+        action = plan_part(Action, plan, data["action"], "action")
         comment = plan_services.plan_comment_create(plan=plan, user=request.user,
                                                     body=data["body"], action=action)
         return Response(s.PlanCommentSerializer(comment).data, status=status.HTTP_201_CREATED)

@@ -12,7 +12,7 @@ from consult import rules as consult_rules
 from consult import selectors as consult_selectors
 from consult import services as consult_services
 from consult.filters import Ordering, ProposalFilter
-from consult.models import Comment, ModerationDecision, Organisation, Proposal
+from consult.models import Comment, ModerationDecision, Organisation, Proposal, Theme
 from consult.selectors import VISIBLE_STATUSES
 from core.errors import ServiceError
 
@@ -67,9 +67,7 @@ class ProposalList(ApiDefaults, generics.ListCreateAPIView):
     def post(self, request, pk: int):
         data = parsed(s.ProposalWriteSerializer, request)
         participant = participant_required(request)
-        theme = self.consultation.themes.filter(pk=data["theme"]).first()
-        if theme is None:
-            raise ServiceError(_("Choose a theme of this consultation."), field="theme")
+        theme = Theme.objects.filter(pk=data["theme"]).first()  # the service checks it is ours
         proposal = consult_services.proposal_create(
             author=participant, consultation=self.consultation, theme=theme,
             title=data["title"], summary=data["summary"], body=data["body"],
@@ -99,10 +97,7 @@ class ProposalDetail(ApiView):
         year_costs = data.pop("year_costs", None)
         publish = data.pop("publish", False)
         if "theme" in data:
-            theme = proposal.consultation.themes.filter(pk=data["theme"]).first()
-            if theme is None:
-                raise ServiceError(_("Choose a theme of this consultation."), field="theme")
-            data["theme"] = theme
+            data["theme"] = Theme.objects.filter(pk=data["theme"]).first()
         if "organisation" in data:
             data["organisation"] = load(Organisation, data["organisation"], "organisation")
         consult_services.proposal_update(
@@ -199,14 +194,9 @@ class CommentList(ApiDefaults, generics.ListAPIView):
     def post(self, request, pk: int):
         data = parsed(s.CommentWriteSerializer, request)
         participant = participant_required(request)
-        parent = None
-        if data["parent"] is not None:
-            parent = Comment.objects.filter(pk=data["parent"], proposal=self.proposal).first()
-            if parent is None:
-                raise ServiceError(_("You can only reply to a comment on this proposal."),
-                                   field="parent")
         comment = consult_services.comment_create(
-            author=participant, proposal=self.proposal, body=data["body"], parent=parent)
+            author=participant, proposal=self.proposal, body=data["body"],
+            parent_id=data["parent"])
         return Response(s.ReplySerializer(comment, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -34,6 +33,6 @@ class PublishedReportDetail(ApiView):
         try:
             report = report_selectors.published_report_get(pk=pk)
         except PublishedReport.DoesNotExist as error:
-            raise Http404(_("No such report.")) from error
+            raise Http404(report_selectors.NO_SUCH_REPORT) from error
         return Response(s.PublishedReportDataSerializer(
             report_selectors.published_report_data(report)).data)

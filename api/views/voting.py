@@ -5,16 +5,17 @@ from django.contrib.auth import logout
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import exceptions, generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from consult import rules as consult_rules
 from consult import selectors as consult_selectors
 from consult import services as consult_services
+from consult import tasks as consult_tasks
 from consult.filters import shuffled
 from consult.models import Phase, Proposal
-from core.errors import NotAllowed, ServiceError
+from core.errors import NotAllowed
 
 from .. import serializers as s
 from ..filters import order_seed
@@ -34,7 +35,7 @@ class BallotView(ApiView):
         ballot = consult_selectors.ballot_of(
             participant=consult_rules.participant_of(request.user), consultation=consultation)
         if ballot is None:
-            raise Http404(_("You have not voted in this consultation."))
+            raise Http404(consult_selectors.NOT_VOTED)
         return Response(s.BallotSerializer(ballot).data)
 
     @extend_schema(request=s.BallotWriteSerializer, responses=s.BallotSerializer)
@@ -68,6 +69,16 @@ class BallotProposalList(ApiDefaults, generics.ListAPIView):
         )
 
 
+class TallyPending(exceptions.APIException):
+    """Voting has closed and a worker is storing the totals: ask again shortly."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "tally_pending"
+
+    def __init__(self):
+        super().__init__(str(consult_tasks.TALLY_PENDING))
+
+
 class ResultList(ApiDefaults, generics.ListAPIView):
     """Votes and points per proposal, once voting has closed."""
 
@@ -78,7 +89,9 @@ class ResultList(ApiDefaults, generics.ListAPIView):
         consultation = consultation_or_404(self.kwargs["pk"])
         if consultation.phase not in (Phase.COUNTING, Phase.RESULTS):
             raise NotAllowed(_("Votes per proposal are shown once voting has closed."))
-        return consult_selectors.vote_totals(consultation=consultation).select_related("theme")
+        if consult_tasks.stored_tally(consultation=consultation) is None:
+            raise TallyPending
+        return consult_selectors.vote_totals(consultation=consultation)
 
 
 def my_data(request, participant=None) -> Response:
@@ -117,15 +130,8 @@ class Me(ApiView):
     @extend_schema(request=s.AccountDeleteSerializer, responses={204: None})
     def delete(self, request):
         data = parsed(s.AccountDeleteSerializer, request)
-        user = request.user
-        if not user.check_password(data["password"]):
-            raise ServiceError(_("This is not your password."), field="password")
-        participant = consult_rules.participant_of(user)
+        consult_services.account_delete(user=request.user, password=data["password"])
         logout(request._request)  # a browser session ends with the account
-        if participant is not None:
-            consult_services.participant_erase(participant=participant)
-        else:
-            user.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

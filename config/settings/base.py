@@ -163,5 +163,49 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# --- the production stack, all from the environment (docs/deployment.md) ----------------------
+# REDIS_URL: Django's own Redis cache, shared by every app server and worker, so that sessions,
+# API throttles and cached pages are the same whichever server answers. Without it (the
+# embedded default) each process has its local-memory cache.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cabildo"),
+        }
+    }
+    # Sessions live in the shared cache and in the database (a cache flush logs nobody out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# CELERY_BROKER_URL: the queue of the Celery workers (Redis in the documented stack). Without
+# it, tasks run in the process that asks for them, behind the same interface (`core.tasks`).
+CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL", "")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "memory://"
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is run again by another
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # counts are long: one at a time per worker process
+CELERY_TASK_TIME_LIMIT = 60 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # Tally every consultation whose voting has closed, once, soon after it closes.
+    "tally-closed-consultations": {
+        "task": "consult.tasks.tally_closed_consultations",
+        "schedule": 60.0,
+    },
+}
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cabildo@localhost")

@@ -114,15 +114,10 @@ def data_download(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_delete(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        participant = participant_of(request)
-        user = request.user
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and submit(form, lambda form: services.account_delete(
+            user=request.user, password=form.cleaned_data["password"])).ok:
         logout(request)
-        if participant is not None:
-            services.participant_erase(participant=participant)
-        else:
-            user.delete()
         messages.success(
             request, _("Your account was deleted. Your contributions stay, anonymised.")
         )

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from core.web import render
 
 from .. import rules as perms
-from .. import selectors
+from .. import selectors, tasks
 from ..filters import ProposalFilter
 from ..forms import (
     CommentForm,
@@ -60,7 +60,8 @@ def consultation_detail(request: HttpRequest, city: str, slug: str) -> HttpRespo
         "city": consultation.city,
         "phase": consultation.phase,
         "steps": phase_steps(consultation),
-        "counts": selectors.consultation_counts(consultation=consultation),
+        "counts": tasks.headline_counts(consultation=consultation),
+        "pending": tasks.TALLY_PENDING,
         "themes": consultation.themes.all(),
         "can_submit": perms.can_submit_proposal(request.user, consultation),
         "can_vote": perms.can_vote(request.user, consultation),

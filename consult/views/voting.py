@@ -14,14 +14,20 @@ from core.errors import NotAllowed, ServiceError
 from core.web import render
 
 from .. import rules as perms
-from .. import selectors, services
+from .. import selectors, services, tasks
 from ..filters import shuffled
 from ..models import (
     Phase,
     Proposal,
     VotingMethod,
 )
-from ._common import consultation_or_404, error_page, login_required, order_seed, participant_of
+from ._common import (
+    consultation_or_404,
+    error_page,
+    login_required,
+    order_seed,
+    participant_of,
+)
 
 # --- voting ------------------------------------------------------------------------------------
 
@@ -130,8 +136,8 @@ def results(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     consultation = consultation_or_404(city, slug)
     phase = consultation.phase
     closed = phase in (Phase.COUNTING, Phase.RESULTS)
-    totals = selectors.vote_totals(consultation=consultation).select_related("theme") if closed \
-        else Proposal.objects.none()
+    tally = tasks.stored_tally(consultation=consultation) if closed else None
+    totals = selectors.vote_totals(consultation=consultation) if tally is not None else []
     # HOOK for the counting engine (planning/): once a CountRun exists, planning marks the
     # winners with status SELECTED. consult must not import planning, so the page reads the
     # statuses only. Replace this line if planning later exposes a selected-ids read in consult.
@@ -142,5 +148,6 @@ def results(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     return render(request, "consult/results.html", {
         "consultation": consultation, "city": consultation.city, "phase": phase,
         "closed": closed, "totals": totals, "selected_ids": selected_ids,
-        "counts": selectors.consultation_counts(consultation=consultation) if closed else None,
+        "counts": tally.counts() if tally is not None else None,
+        "pending": tasks.TALLY_PENDING if closed and tally is None else "",
     })
