@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install migrate seed serve lint messages clean
+.PHONY: demo test install migrate seed serve serve-stack lint messages clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,22 @@ seed: migrate
 
 serve: install
 	$(PY) manage.py runserver $(HOST)
+
+# The production stack on this machine: gunicorn + a Celery worker (with beat) against
+# PostgreSQL and Redis (docs/deployment.md). Ctrl+C stops both.
+STACK_ENV = DJANGO_SETTINGS_MODULE=config.settings.production \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cabildo} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} \
+	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false}
+
+serve-stack: install
+	@export $(STACK_ENV); \
+	$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \
+	{ $(VENV)/bin/celery -A config worker --beat --concurrency 2 -l info & worker=$$!; \
+	  trap 'kill $$worker' EXIT INT TERM; \
+	  GUNICORN_BIND=$${GUNICORN_BIND:-127.0.0.1:8000} $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi; }
 
 demo: seed
 	@echo "Serving Cabildo on http://$(HOST)/ (admin: http://$(HOST)/admin/) — Ctrl+C to stop."

@@ -19,10 +19,20 @@ class Command(BaseCommand):
                             choices=["lexicographic", "votes-then-cost"])
         parser.add_argument("--official", action="store_true",
                             help="Make this the count that decides the consultation")
+        parser.add_argument("--in-worker", action="store_true",
+                            help="Queue the count for a Celery worker and return at once")
 
-    def handle(self, *args, consultation: str, rule, min_votes, tie_break, official, **options):
+    def handle(self, *args, consultation: str, rule, min_votes, tie_break, official,
+               in_worker, **options):
         from planning.services import count_run_create
+        from planning.tasks import count_consultation
 
+        if in_worker:
+            result = count_consultation.delay(
+                consultation_from_arg(consultation).pk, rule=rule, min_votes=min_votes,
+                tie_break=tie_break, official=official)
+            self.stdout.write(json.dumps({"queued": result.id}))
+            return
         try:
             run = count_run_create(
                 consultation=consultation_from_arg(consultation), rule=rule,
