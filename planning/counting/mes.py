@@ -109,6 +109,26 @@ class _NeedExact(Exception):
     """A float decision fell within the tolerance window: redo the run exactly."""
 
 
+@dataclass
+class _Snap:
+    """State of an analysed float run just before one of its rounds (see :func:`_resume`).
+
+    With ``d = B' - base``, the run at per-voter budget ``B'`` has the same structure as the
+    run at ``base`` in all rounds before this one whenever ``0 <= d < tmin``, and then holds
+    the budgets ``bf + sf * d`` when this round starts.
+    """
+
+    base: Fraction
+    tmin: float
+    round_no: int
+    bf: np.ndarray
+    sf: np.ndarray
+    sa: np.ndarray
+    alive: np.ndarray
+    selected: list
+    st: tuple  # st_a, st_s, st_sa, st_wr of the analysis
+
+
 class _Run:
     def __init__(self, setup: MesSetup, B: Fraction, exact: bool = True,
                  analyse: bool = False):
@@ -486,7 +506,7 @@ class _Run:
 
 
 def mes_run(setup: MesSetup, B: Fraction, record: bool = True,
-            analyse: bool = False) -> MesRun:
+            analyse: bool = False, snaps: list | None = None) -> MesRun:
     """One run of MES with budget ``B`` per voter.
 
     Without ``record`` a fast float run is tried first; it gives up (and the run is redone with
@@ -496,30 +516,90 @@ def mes_run(setup: MesSetup, B: Fraction, record: bool = True,
     """
     if not record:
         try:
-            return _mes_run(setup, B, record=False, exact=False, analyse=analyse)
+            return _mes_run(setup, B, record=False, exact=False, analyse=analyse,
+                            snaps=snaps if analyse else None)
         except _NeedExact:
             pass
+    if snaps is not None:
+        snaps.clear()
     return _mes_run(setup, B, record=record, exact=True, analyse=analyse)
 
 
+def _resume(setup: MesSetup, run: _Run, snaps: list, B: Fraction):
+    """Start ``run`` (at ``B``) from the latest snapshot whose prefix provably stays the same.
+
+    Returns (alive, selected so far, number of the last round done, stale lower bounds) or None
+    to start from the first round. Snapshots after the one used are discarded.
+    """
+    k = len(snaps) - 1
+    while k >= 0:
+        d = float(B - snaps[k].base)
+        if 0 <= d < snaps[k].tmin:
+            break
+        k -= 1
+    del snaps[k + 1:]
+    if k < 0:
+        return None
+    sn = snaps[k]
+    run.bf = sn.bf + sn.sf * d  # exhausted groups: slope 0, budget stays exactly 0.0
+    run.sf = sn.sf.copy()
+    run.sa = sn.sa.copy()
+    st_a, st_s, st_sa, st_wr = sn.st
+    # the affine sums of the last evaluations, shifted to B (upper bounds: margin added)
+    run.st_a = st_a + st_s * d + REL * st_sa * d
+    run.st_s = st_s.copy()
+    run.st_sa = st_sa.copy()
+    run.st_wr = st_wr.copy()
+    run.tmin = sn.tmin - d
+    if run.tmin <= 1.0:
+        run.analyse = False
+    alive = sn.alive.copy()
+    # lower bounds on rho: for the split P / R of j's last evaluation, its price q satisfies
+    # cost <= sum_P budget + W_R q, and budgets only fall during a run
+    m = setup.prep.m
+    stale = np.full(m, np.inf)
+    cand = np.nonzero(alive)[0]
+    c = run.cf[cand]
+    lb = 1.0 / run.st_w[cand]
+    wr = run.st_wr[cand]
+    ok = wr > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = run.st_a[cand] + REL * (run.st_w[cand] * run.Bf + c)
+        lb2 = (c - up) / (wr * c) * (1 - 1e-6)
+    lb = np.where(ok & (lb2 > lb), lb2, lb)
+    stale[cand] = lb
+    return alive, list(sn.selected), sn.round_no - 1, stale
+
+
 def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
-             analyse: bool = False) -> MesRun:
+             analyse: bool = False, snaps: list | None = None) -> MesRun:
     prep = setup.prep
     run = _Run(setup, B, exact=exact, analyse=analyse)
     out = MesRun(per_voter=Fraction(B))
     m = prep.m
-    stale = np.full(m, np.inf)
     fresh_x = np.full(m, np.nan)
     fresh = np.zeros(m, dtype=bool)
-    alive = np.zeros(m, dtype=bool)
-    for j in setup.projects:
-        alive[j] = True
-        stale[j] = 1.0 / setup.weight[j]
+    resumed = _resume(setup, run, snaps, B) if snaps is not None else None
+    if resumed is None:
+        stale = np.full(m, np.inf)
+        alive = np.zeros(m, dtype=bool)
+        for j in setup.projects:
+            alive[j] = True
+            stale[j] = 1.0 / setup.weight[j]
+        round_no = 0
+    else:
+        alive, out.selected, round_no, stale = resumed
+    first = round_no + 1  # the snapshot of this round exists (or is the start)
     rank = prep.rank
     costs_f = prep.costs_f
-    round_no = 0
     while True:
         round_no += 1
+        if snaps is not None and run.analyse and round_no > first:
+            snaps.append(_Snap(base=B, tmin=run.tmin, round_no=round_no, bf=run.bf.copy(),
+                               sf=run.sf.copy(), sa=run.sa.copy(), alive=alive.copy(),
+                               selected=list(out.selected),
+                               st=(run.st_a.copy(), run.st_s.copy(), run.st_sa.copy(),
+                                   run.st_wr.copy())))
         cand = np.nonzero(alive)[0]
         if len(cand) == 0:
             break
@@ -608,8 +688,8 @@ def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
     return out
 
 
-def mes_add1(setup: MesSetup, record: bool = True,
-             accelerate: bool = True) -> tuple[MesRun, int, list[dict]]:
+def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
+             resume: bool = True) -> tuple[MesRun, int, list[dict]]:
     """Iterated MES: add 1 to every voter's budget until the outcome is exhaustive.
 
     As pabutools 1.2.3 with ``voter_budget_increment=1``: run MES with ``budget / n``,
@@ -635,10 +715,12 @@ def mes_add1(setup: MesSetup, record: bool = True,
     # outcome that changes almost every step) it rarely pays, so after an analysis that saved
     # less than it cost, the next few runs are not analysed (1, 2, 4, ... up to 32 of them).
     wait = backoff = 0
+    snaps: list[_Snap] = []
     while True:
         analyse = accelerate and wait == 0
         wait = max(0, wait - 1)
-        res = mes_run(setup, B, record=False, analyse=analyse)
+        res = mes_run(setup, B, record=False, analyse=analyse,
+                      snaps=snaps if resume else None)
         cost = sum(costs[j] for j in res.selected)
         feasible = cost <= budget
         chosen = set(res.selected)
@@ -647,7 +729,7 @@ def mes_add1(setup: MesSetup, record: bool = True,
         step = 1
         if analyse and feasible and not exhaustive and 1 < res.same_until < np.inf:
             step = max(1, int(np.ceil(res.same_until)))
-        if analyse:
+        if analyse and not resume:
             if step > 2:
                 backoff = 0
             else:
