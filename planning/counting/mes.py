@@ -121,12 +121,10 @@ class _Snap:
     base: Fraction
     tmin: float
     round_no: int
-    bf: np.ndarray
-    sf: np.ndarray
-    sa: np.ndarray
+    gstate: np.ndarray  # rows: budgets bf, slopes sf, magnitudes sa (per voter group)
     alive: np.ndarray
     selected: list
-    st: tuple  # st_a, st_s, st_sa, st_wr of the analysis
+    st: np.ndarray  # rows: st_a, st_s, st_sa, st_wr of the analysis (per project)
 
 
 class _Run:
@@ -141,7 +139,11 @@ class _Run:
         self.Bf = float(self.B)
         self.tol = BUDGET_TOL * max(self.Bf, 1e-300)
         G = self.g.G
-        self.bf = np.full(G, self.Bf)
+        # budgets, and (analysis) their slopes and magnitudes, as rows of one array so that a
+        # snapshot is one copy
+        self.gstate = np.empty((3, G))
+        self.bf = self.gstate[0]
+        self.bf[:] = self.Bf
         self.exh = np.zeros(G, dtype=bool)
         self.prices: dict[int, Fraction] = {}
         # exact budgets as integers over a common denominator L: B = BL / L, price_j = PL_j / L
@@ -326,13 +328,17 @@ class _Run:
 
     def _init_analysis(self):
         G, m = self.g.G, self.m
-        self.sf = np.ones(G)  # slope of each group's budget
-        self.sa = np.ones(G)  # bound on the magnitude of the terms summed into sf
+        self.sf = self.gstate[1]  # slope of each group's budget
+        self.sa = self.gstate[2]  # bound on the magnitude of the terms summed into sf
+        self.sf[:] = 1.0
+        self.sa[:] = 1.0
+        # per project, rows: st_a, st_s, st_sa, st_wr (one array: one copy per snapshot)
+        self.st = np.zeros((4, m))
         self.tmin = np.inf
-        self.st_a = np.zeros(m)  # per project: sum_P w budget at its last evaluation
-        self.st_s = np.zeros(m)  # ... sum_P w slope
-        self.st_sa = np.zeros(m)  # ... sum_P w magnitude
-        self.st_wr = np.zeros(m)  # ... weight of R (rich supporters)
+        self.st_a = self.st[0]  # per project: sum_P w budget at its last evaluation
+        self.st_s = self.st[1]  # ... sum_P w slope
+        self.st_sa = self.st[2]  # ... sum_P w magnitude
+        self.st_wr = self.st[3]  # ... weight of R (rich supporters)
         self.st_w = np.zeros(m)
         for j, W in self.s.weight.items():
             self.st_wr[j] = W
@@ -382,7 +388,27 @@ class _Run:
         ww = self.s.wf[S]
         margin = REL * (self.Bf + pf)
         poor = b < pf
-        edge = np.abs(b - pf) <= 2 * margin
+        dev = b - pf
+        edge = np.abs(dev) <= 2 * margin
+        if not edge.any():
+            # common case (same constraints as below, fewer numpy calls): every supporter is
+            # more than 2 * margin away from the price, so e0 > 0 for all of them
+            wp = ww[poor]
+            w_rich = self.s.pW[winner] - float(wp.sum())
+            if w_rich <= 0:
+                self._give_up()
+                return None
+            pi = -_dot(wp, sf[poor]) / w_rich
+            pi_abs = _dot(wp, sa[poor]) / w_rich
+            sign = np.where(poor, 1.0, -1.0)
+            e0 = -sign * dev - margin
+            e1 = sign * (pi - sf) - REL * (pi_abs + sa + 1.0)
+            neg = e1 < 0
+            if neg.any():
+                self._bound(float((e0[neg] / -e1[neg]).min()))
+            return self._note_others(winner, pf, pi, pi_abs, w_rich, others,
+                                     simple_price=not (b[poor].any() or sf[poor].any()),
+                                     poor=poor)
         if edge.any():
             # supporters whose budget may equal the price: decide exactly (exact run only)
             if not self.exact:
@@ -431,6 +457,11 @@ class _Run:
         neg = e1 < 0
         if neg.any():
             self._bound(float((e0[neg] / -e1[neg]).min()))
+        return self._note_others(winner, pf, pi, pi_abs, w_rich, others,
+                                 simple_price=not on_edge.any()
+                                 and not (b[poor].any() or sf[poor].any()), poor=poor)
+
+    def _note_others(self, winner, pf, pi, pi_abs, w_rich, others, simple_price, poor):
         # (b) the other projects still in the race must stay strictly behind the winner
         if len(others):
             cw = self.cf[winner]
@@ -442,7 +473,7 @@ class _Run:
             up0 = (self.st_a[others] + wr * q - c
                    + REL * (self.st_w[others] * self.Bf + wr * q + c))
             s_up = self.st_s[others] + wr * qd + REL * (self.st_sa[others] + wr * qa + 1.0)
-            if not on_edge.any() and not (b[poor].any() or sf[poor].any()):
+            if simple_price:
                 # the winner's price is cost / W_rich, constant in t; against a project whose
                 # poor supporters are all exhausted too, L(t) = cost_j (W_R,j / W_rich - 1)
                 # exactly: compare the integer weights (a tie persists and is decided by the
@@ -541,15 +572,11 @@ def _resume(setup: MesSetup, run: _Run, snaps: list, B: Fraction):
     if k < 0:
         return None
     sn = snaps[k]
-    run.bf = sn.bf + sn.sf * d  # exhausted groups: slope 0, budget stays exactly 0.0
-    run.sf = sn.sf.copy()
-    run.sa = sn.sa.copy()
-    st_a, st_s, st_sa, st_wr = sn.st
+    run.gstate[:] = sn.gstate
+    run.bf += run.sf * d  # exhausted groups: slope 0, budget stays exactly 0.0
+    run.st[:] = sn.st
     # the affine sums of the last evaluations, shifted to B (upper bounds: margin added)
-    run.st_a = st_a + st_s * d + REL * st_sa * d
-    run.st_s = st_s.copy()
-    run.st_sa = st_sa.copy()
-    run.st_wr = st_wr.copy()
+    run.st_a += run.st_s * d + REL * run.st_sa * d
     run.tmin = sn.tmin - d
     if run.tmin <= 1.0:
         run.analyse = False
@@ -595,11 +622,9 @@ def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
     while True:
         round_no += 1
         if snaps is not None and run.analyse and round_no > first:
-            snaps.append(_Snap(base=B, tmin=run.tmin, round_no=round_no, bf=run.bf.copy(),
-                               sf=run.sf.copy(), sa=run.sa.copy(), alive=alive.copy(),
-                               selected=list(out.selected),
-                               st=(run.st_a.copy(), run.st_s.copy(), run.st_sa.copy(),
-                                   run.st_wr.copy())))
+            snaps.append(_Snap(base=B, tmin=run.tmin, round_no=round_no, gstate=run.gstate.copy(),
+                               alive=alive.copy(), selected=list(out.selected),
+                               st=run.st.copy()))
         cand = np.nonzero(alive)[0]
         if len(cand) == 0:
             break
