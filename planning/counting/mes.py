@@ -125,6 +125,9 @@ class _Snap:
     alive: np.ndarray
     selected: list
     st: np.ndarray  # rows: st_a, st_s, st_sa, st_wr of the analysis (per project)
+    #: projects dropped during this round as unaffordable: (j, up0, s_up) of note_drop, i.e.
+    #: j's supporters hold less than its cost at ``base + d`` while ``up0 + s_up * d < 0``
+    drops: list = field(default_factory=list)
 
 
 class _Run:
@@ -152,6 +155,7 @@ class _Run:
         self.PL: dict[int, int] = {}
         self.m = setup.prep.m
         self.analyse = analyse
+        self.drop_log = None
         if analyse:
             self._init_analysis()
 
@@ -375,6 +379,8 @@ class _Run:
             self._give_up()
             return
         s_up = _dot(ww, self.sf[S]) + REL * (_dot(ww, self.sa[S]) + 1.0)
+        if self.drop_log is not None:
+            self.drop_log.append((j, up0, s_up))
         if s_up > 0:
             self._bound(-up0 / s_up)
 
@@ -581,6 +587,13 @@ def _resume(setup: MesSetup, run: _Run, snaps: list, B: Fraction):
     if run.tmin <= 1.0:
         run.analyse = False
     alive = sn.alive.copy()
+    for j, up0, s_up in sn.drops:
+        # dropped at this round of the snapshot's run, and provably still unaffordable here
+        u = up0 + s_up * d
+        if u < 0 and alive[j]:
+            alive[j] = False
+            if s_up > 0:
+                run._bound(-u / s_up)
     # lower bounds on rho: for the split P / R of j's last evaluation, its price q satisfies
     # cost <= sum_P budget + W_R q, and budgets only fall during a run
     m = setup.prep.m
@@ -625,6 +638,9 @@ def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
             snaps.append(_Snap(base=B, tmin=run.tmin, round_no=round_no, gstate=run.gstate.copy(),
                                alive=alive.copy(), selected=list(out.selected),
                                st=run.st.copy()))
+            run.drop_log = snaps[-1].drops
+        else:
+            run.drop_log = None
         cand = np.nonzero(alive)[0]
         if len(cand) == 0:
             break
