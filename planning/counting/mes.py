@@ -109,6 +109,27 @@ class _NeedExact(Exception):
     """A float decision fell within the tolerance window: redo the run exactly."""
 
 
+@dataclass
+class _Snap:
+    """State of an analysed float run just before one of its rounds (see :func:`_resume`).
+
+    With ``d = B' - base``, the run at per-voter budget ``B'`` has the same structure as the
+    run at ``base`` in all rounds before this one whenever ``0 <= d < tmin``, and then holds
+    the budgets ``bf + sf * d`` when this round starts.
+    """
+
+    base: Fraction
+    tmin: float
+    round_no: int
+    gstate: np.ndarray  # rows: budgets bf, slopes sf, magnitudes sa (per voter group)
+    alive: np.ndarray
+    selected: list
+    st: np.ndarray  # rows: st_a, st_s, st_sa, st_wr of the analysis (per project)
+    #: projects dropped during this round as unaffordable: (j, up0, s_up) of note_drop, i.e.
+    #: j's supporters hold less than its cost at ``base + d`` while ``up0 + s_up * d < 0``
+    drops: list = field(default_factory=list)
+
+
 class _Run:
     def __init__(self, setup: MesSetup, B: Fraction, exact: bool = True,
                  analyse: bool = False):
@@ -121,7 +142,11 @@ class _Run:
         self.Bf = float(self.B)
         self.tol = BUDGET_TOL * max(self.Bf, 1e-300)
         G = self.g.G
-        self.bf = np.full(G, self.Bf)
+        # budgets, and (analysis) their slopes and magnitudes, as rows of one array so that a
+        # snapshot is one copy
+        self.gstate = np.empty((3, G))
+        self.bf = self.gstate[0]
+        self.bf[:] = self.Bf
         self.exh = np.zeros(G, dtype=bool)
         self.prices: dict[int, Fraction] = {}
         # exact budgets as integers over a common denominator L: B = BL / L, price_j = PL_j / L
@@ -130,6 +155,7 @@ class _Run:
         self.PL: dict[int, int] = {}
         self.m = setup.prep.m
         self.analyse = analyse
+        self.drop_log = None
         if analyse:
             self._init_analysis()
 
@@ -306,13 +332,17 @@ class _Run:
 
     def _init_analysis(self):
         G, m = self.g.G, self.m
-        self.sf = np.ones(G)  # slope of each group's budget
-        self.sa = np.ones(G)  # bound on the magnitude of the terms summed into sf
+        self.sf = self.gstate[1]  # slope of each group's budget
+        self.sa = self.gstate[2]  # bound on the magnitude of the terms summed into sf
+        self.sf[:] = 1.0
+        self.sa[:] = 1.0
+        # per project, rows: st_a, st_s, st_sa, st_wr (one array: one copy per snapshot)
+        self.st = np.zeros((4, m))
         self.tmin = np.inf
-        self.st_a = np.zeros(m)  # per project: sum_P w budget at its last evaluation
-        self.st_s = np.zeros(m)  # ... sum_P w slope
-        self.st_sa = np.zeros(m)  # ... sum_P w magnitude
-        self.st_wr = np.zeros(m)  # ... weight of R (rich supporters)
+        self.st_a = self.st[0]  # per project: sum_P w budget at its last evaluation
+        self.st_s = self.st[1]  # ... sum_P w slope
+        self.st_sa = self.st[2]  # ... sum_P w magnitude
+        self.st_wr = self.st[3]  # ... weight of R (rich supporters)
         self.st_w = np.zeros(m)
         for j, W in self.s.weight.items():
             self.st_wr[j] = W
@@ -349,6 +379,8 @@ class _Run:
             self._give_up()
             return
         s_up = _dot(ww, self.sf[S]) + REL * (_dot(ww, self.sa[S]) + 1.0)
+        if self.drop_log is not None:
+            self.drop_log.append((j, up0, s_up))
         if s_up > 0:
             self._bound(-up0 / s_up)
 
@@ -362,7 +394,27 @@ class _Run:
         ww = self.s.wf[S]
         margin = REL * (self.Bf + pf)
         poor = b < pf
-        edge = np.abs(b - pf) <= 2 * margin
+        dev = b - pf
+        edge = np.abs(dev) <= 2 * margin
+        if not edge.any():
+            # common case (same constraints as below, fewer numpy calls): every supporter is
+            # more than 2 * margin away from the price, so e0 > 0 for all of them
+            wp = ww[poor]
+            w_rich = self.s.pW[winner] - float(wp.sum())
+            if w_rich <= 0:
+                self._give_up()
+                return None
+            pi = -_dot(wp, sf[poor]) / w_rich
+            pi_abs = _dot(wp, sa[poor]) / w_rich
+            sign = np.where(poor, 1.0, -1.0)
+            e0 = -sign * dev - margin
+            e1 = sign * (pi - sf) - REL * (pi_abs + sa + 1.0)
+            neg = e1 < 0
+            if neg.any():
+                self._bound(float((e0[neg] / -e1[neg]).min()))
+            return self._note_others(winner, pf, pi, pi_abs, w_rich, others,
+                                     simple_price=not (b[poor].any() or sf[poor].any()),
+                                     poor=poor)
         if edge.any():
             # supporters whose budget may equal the price: decide exactly (exact run only)
             if not self.exact:
@@ -411,6 +463,11 @@ class _Run:
         neg = e1 < 0
         if neg.any():
             self._bound(float((e0[neg] / -e1[neg]).min()))
+        return self._note_others(winner, pf, pi, pi_abs, w_rich, others,
+                                 simple_price=not on_edge.any()
+                                 and not (b[poor].any() or sf[poor].any()), poor=poor)
+
+    def _note_others(self, winner, pf, pi, pi_abs, w_rich, others, simple_price, poor):
         # (b) the other projects still in the race must stay strictly behind the winner
         if len(others):
             cw = self.cf[winner]
@@ -422,7 +479,7 @@ class _Run:
             up0 = (self.st_a[others] + wr * q - c
                    + REL * (self.st_w[others] * self.Bf + wr * q + c))
             s_up = self.st_s[others] + wr * qd + REL * (self.st_sa[others] + wr * qa + 1.0)
-            if not on_edge.any() and not (b[poor].any() or sf[poor].any()):
+            if simple_price:
                 # the winner's price is cost / W_rich, constant in t; against a project whose
                 # poor supporters are all exhausted too, L(t) = cost_j (W_R,j / W_rich - 1)
                 # exactly: compare the integer weights (a tie persists and is decided by the
@@ -486,7 +543,7 @@ class _Run:
 
 
 def mes_run(setup: MesSetup, B: Fraction, record: bool = True,
-            analyse: bool = False) -> MesRun:
+            analyse: bool = False, snaps: list | None = None) -> MesRun:
     """One run of MES with budget ``B`` per voter.
 
     Without ``record`` a fast float run is tried first; it gives up (and the run is redone with
@@ -496,30 +553,94 @@ def mes_run(setup: MesSetup, B: Fraction, record: bool = True,
     """
     if not record:
         try:
-            return _mes_run(setup, B, record=False, exact=False, analyse=analyse)
+            return _mes_run(setup, B, record=False, exact=False, analyse=analyse,
+                            snaps=snaps if analyse else None)
         except _NeedExact:
             pass
+    if snaps is not None:
+        snaps.clear()
     return _mes_run(setup, B, record=record, exact=True, analyse=analyse)
 
 
+def _resume(setup: MesSetup, run: _Run, snaps: list, B: Fraction):
+    """Start ``run`` (at ``B``) from the latest snapshot whose prefix provably stays the same.
+
+    Returns (alive, selected so far, number of the last round done, stale lower bounds) or None
+    to start from the first round. Snapshots after the one used are discarded.
+    """
+    k = len(snaps) - 1
+    while k >= 0:
+        d = float(B - snaps[k].base)
+        if 0 <= d < snaps[k].tmin:
+            break
+        k -= 1
+    del snaps[k + 1:]
+    if k < 0:
+        return None
+    sn = snaps[k]
+    run.gstate[:] = sn.gstate
+    run.bf += run.sf * d  # exhausted groups: slope 0, budget stays exactly 0.0
+    run.st[:] = sn.st
+    # the affine sums of the last evaluations, shifted to B (upper bounds: margin added)
+    run.st_a += run.st_s * d + REL * run.st_sa * d
+    run.tmin = sn.tmin - d
+    if run.tmin <= 1.0:
+        run.analyse = False
+    alive = sn.alive.copy()
+    for j, up0, s_up in sn.drops:
+        # dropped at this round of the snapshot's run, and provably still unaffordable here
+        u = up0 + s_up * d
+        if u < 0 and alive[j]:
+            alive[j] = False
+            if s_up > 0:
+                run._bound(-u / s_up)
+    # lower bounds on rho: for the split P / R of j's last evaluation, its price q satisfies
+    # cost <= sum_P budget + W_R q, and budgets only fall during a run
+    m = setup.prep.m
+    stale = np.full(m, np.inf)
+    cand = np.nonzero(alive)[0]
+    c = run.cf[cand]
+    lb = 1.0 / run.st_w[cand]
+    wr = run.st_wr[cand]
+    ok = wr > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = run.st_a[cand] + REL * (run.st_w[cand] * run.Bf + c)
+        lb2 = (c - up) / (wr * c) * (1 - 1e-6)
+    lb = np.where(ok & (lb2 > lb), lb2, lb)
+    stale[cand] = lb
+    return alive, list(sn.selected), sn.round_no - 1, stale
+
+
 def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
-             analyse: bool = False) -> MesRun:
+             analyse: bool = False, snaps: list | None = None) -> MesRun:
     prep = setup.prep
     run = _Run(setup, B, exact=exact, analyse=analyse)
     out = MesRun(per_voter=Fraction(B))
     m = prep.m
-    stale = np.full(m, np.inf)
     fresh_x = np.full(m, np.nan)
     fresh = np.zeros(m, dtype=bool)
-    alive = np.zeros(m, dtype=bool)
-    for j in setup.projects:
-        alive[j] = True
-        stale[j] = 1.0 / setup.weight[j]
+    resumed = _resume(setup, run, snaps, B) if snaps is not None else None
+    if resumed is None:
+        stale = np.full(m, np.inf)
+        alive = np.zeros(m, dtype=bool)
+        for j in setup.projects:
+            alive[j] = True
+            stale[j] = 1.0 / setup.weight[j]
+        round_no = 0
+    else:
+        alive, out.selected, round_no, stale = resumed
+    first = round_no + 1  # the snapshot of this round exists (or is the start)
     rank = prep.rank
     costs_f = prep.costs_f
-    round_no = 0
     while True:
         round_no += 1
+        if snaps is not None and run.analyse and round_no > first:
+            snaps.append(_Snap(base=B, tmin=run.tmin, round_no=round_no, gstate=run.gstate.copy(),
+                               alive=alive.copy(), selected=list(out.selected),
+                               st=run.st.copy()))
+            run.drop_log = snaps[-1].drops
+        else:
+            run.drop_log = None
         cand = np.nonzero(alive)[0]
         if len(cand) == 0:
             break
@@ -608,8 +729,8 @@ def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
     return out
 
 
-def mes_add1(setup: MesSetup, record: bool = True,
-             accelerate: bool = True) -> tuple[MesRun, int, list[dict]]:
+def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
+             resume: bool = True) -> tuple[MesRun, int, list[dict]]:
     """Iterated MES: add 1 to every voter's budget until the outcome is exhaustive.
 
     As pabutools 1.2.3 with ``voter_budget_increment=1``: run MES with ``budget / n``,
@@ -635,10 +756,12 @@ def mes_add1(setup: MesSetup, record: bool = True,
     # outcome that changes almost every step) it rarely pays, so after an analysis that saved
     # less than it cost, the next few runs are not analysed (1, 2, 4, ... up to 32 of them).
     wait = backoff = 0
+    snaps: list[_Snap] = []
     while True:
         analyse = accelerate and wait == 0
         wait = max(0, wait - 1)
-        res = mes_run(setup, B, record=False, analyse=analyse)
+        res = mes_run(setup, B, record=False, analyse=analyse,
+                      snaps=snaps if resume else None)
         cost = sum(costs[j] for j in res.selected)
         feasible = cost <= budget
         chosen = set(res.selected)
@@ -647,7 +770,7 @@ def mes_add1(setup: MesSetup, record: bool = True,
         step = 1
         if analyse and feasible and not exhaustive and 1 < res.same_until < np.inf:
             step = max(1, int(np.ceil(res.same_until)))
-        if analyse:
+        if analyse and not resume:
             if step > 2:
                 backoff = 0
             else:
