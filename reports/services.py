@@ -21,8 +21,16 @@ def _next_version(**subject) -> int:
 
 
 def ensure_can_publish(*, user, subject: Consultation | StrategyPlan) -> None:
+    """Refuse unless `user` may publish the report of `subject` now: a planner of its city,
+    once voting has closed (a consultation) or a version is approved (a plan)."""
     if not rules.can_publish_report(user, subject):
         raise NotAllowed(_("Only the city's planners can publish its reports."))
+    if isinstance(subject, Consultation):
+        if subject.phase not in (Phase.COUNTING, Phase.RESULTS):
+            raise ServiceError(_("A consultation's report is published once voting has closed."))
+    elif subject.approved_version_id is None:
+        raise ServiceError(_("A plan's report is published once the council has approved "
+                             "a version of the plan."))
 
 
 @transaction.atomic
@@ -38,8 +46,6 @@ def report_publish(
         subject = Consultation.objects.select_for_update(of=("self",)).select_related(
             "city").get(pk=consultation.pk)
         ensure_can_publish(user=user, subject=subject)
-        if subject.phase not in (Phase.COUNTING, Phase.RESULTS):
-            raise ServiceError(_("A consultation's report is published once voting has closed."))
         data = selectors.consultation_report(consultation=subject)
         title = _("Results of “%(title)s”") % {"title": subject.title}
         fields = {"kind": PublishedReport.Kind.CONSULTATION, "consultation": subject}
@@ -47,9 +53,6 @@ def report_publish(
         subject = StrategyPlan.objects.select_for_update(of=("self",)).select_related(
             "city", "approved_version").get(pk=plan.pk)
         ensure_can_publish(user=user, subject=subject)
-        if subject.approved_version_id is None:
-            raise ServiceError(_("A plan's report is published once the council has approved "
-                                 "a version of the plan."))
         data = selectors.plan_report(plan=subject, live=False)
         title = _("Strategy plan “%(title)s”, version %(n)s") % {
             "title": data["meta"]["plan"]["title"], "n": subject.approved_version.number}

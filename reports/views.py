@@ -5,12 +5,15 @@ Live reports are for the city's planners and council members (403 for everyone e
 published reports are public. Bad input (an unknown table or format) is a 404, never a 500."""
 from __future__ import annotations
 
+from celery.result import EagerResult
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from consult.models import Consultation
@@ -18,7 +21,7 @@ from core.errors import NotAllowed, ServiceError
 from core.web import error_page, render
 from planning.models import StrategyPlan
 
-from . import charts, rules, selectors, services
+from . import charts, rules, selectors, services, tasks
 from .exports import FORMATS, export_table
 from .models import PublishedReport
 
@@ -91,11 +94,22 @@ def _layout(report: dict, export_urls) -> list[dict]:
 
 
 def _page(request, report: dict, *, template: str = "reports/report.html", export_urls,
-          city=None, **context) -> HttpResponse:
+          city=None, frozen: PublishedReport | None = None, **context) -> HttpResponse:
+    if frozen is not None:
+        # A published report never changes: its charts are drawn once per language and
+        # served from the shared cache.
+        key = f"published-layout:{frozen.pk}:{get_language()}"
+        sections = cache.get_or_set(key, lambda: _layout(report, export_urls),
+                                    PUBLISHED_CACHE_SECONDS)
+    else:
+        sections = _layout(report, export_urls)
     return render(request, template, {
         "report": report, "meta": report.get("meta", {}), "summary": report.get("summary", {}),
-        "sections": _layout(report, export_urls), "city": city, **context,
+        "sections": sections, "city": city, **context,
     })
+
+
+PUBLISHED_CACHE_SECONDS = 60 * 60 * 24
 
 
 def _urls(name: str, *args):
@@ -213,13 +227,27 @@ def _published_list(request: HttpRequest, *, live_url: str, **subject) -> HttpRe
 
 
 def _publish(request: HttpRequest, **subject) -> HttpResponse:
-    """Freeze a consultation's or a plan's report as a new published version."""
+    """Freeze a consultation's or a plan's report as a new published version: a worker builds
+    it (in-process without a broker, and then the page opens at once)."""
+    target = subject.get("consultation") or subject.get("plan")
     try:
-        report = services.report_publish(user=request.user, **subject)
+        services.ensure_can_publish(user=request.user, subject=target)
     except NotAllowed as error:
         return _error_page(request, error.message, status=403)
     except ServiceError as error:
         return _error_page(request, error.message, status=400)
+    try:
+        result = tasks.publish_report.delay(
+            user_id=request.user.pk, language=get_language() or settings.LANGUAGE_CODE,
+            **{f"{name}_id": value.pk for name, value in subject.items()})
+    except ServiceError as error:  # in-process: the service's own refusal, e.g. a race
+        return _error_page(request, error.message, status=400)
+    list_name = "consultation_published" if "consultation" in subject else "plan_published"
+    if not isinstance(result, EagerResult):
+        messages.info(request, _("The report is being published; it appears in this list in a "
+                                 "minute."))
+        return redirect(f"reports:{list_name}", pk=target.pk)
+    report = PublishedReport.objects.get(pk=result.get())
     messages.success(request, _("Report published as version %(n)s.") % {"n": report.version})
     return redirect("reports:published", pk=report.pk)
 
@@ -331,6 +359,7 @@ def published(request: HttpRequest, pk: int) -> HttpResponse:
         }
     return _page(request, report.data, export_urls=_urls("published_export", pk),
                  city=report.city, source="published", published=report, title=report.title,
+                 frozen=report,
                  pack_url=reverse("reports:published_pack", args=[pk]),
                  published_list=selectors.published_reports(
                      consultation=report.consultation if report.consultation_id else None,
