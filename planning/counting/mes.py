@@ -331,7 +331,7 @@ class _Run:
     # REL times its scale, so the bound ``tmin`` is safe (it is conservative, never late).
 
     def _init_analysis(self):
-        G, m = self.g.G, self.m
+        m = self.m
         self.sf = self.gstate[1]  # slope of each group's budget
         self.sa = self.gstate[2]  # bound on the magnitude of the terms summed into sf
         self.sf[:] = 1.0
