@@ -4,16 +4,8 @@ official count runs on the worker, and results, API throttles and sessions are t
 whichever server answers."""
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
@@ -22,6 +14,7 @@ from django.db import connection
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
 
+from bench.stack import Stack, redis_available, running_stack, wait_until
 from consult.models import Ballot, Phase, Proposal
 from planning.models import CountRun
 from tests.factories import (
@@ -33,113 +26,19 @@ from tests.needs import needs
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-CACHE_DB, BROKER_DB = 13, 14  # Redis databases of their own, emptied before the test
 PASSWORD = "stack-test-Pa55word!"
 PRODUCTION_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 
 
-def redis_available() -> bool:
-    try:
-        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Stack:
-    servers: list[str]
-    broker_url: str
-    logs: Path
-
-
-def wait_until(check, *, seconds: float, what: str, logs: Path | None = None):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    tails = "".join(f"\n--- {log.name}\n{log.read_text()[-2000:]}"
-                    for log in sorted(logs.glob("*.log"))) if logs else ""
-    raise AssertionError(f"timed out waiting for {what}{tails}")
-
-
 @pytest.fixture
 def stack(transactional_db, tmp_path) -> Iterator[Stack]:
-    needs(redis_available(), f"needs Redis on {REDIS_HOST}:{REDIS_PORT}")
-    import redis
-
-    for db in (CACHE_DB, BROKER_DB):
-        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=db).flushdb()
+    needs(redis_available(), "needs Redis on 127.0.0.1:6379")
     database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        # The test database pytest-django made: the servers see what the test writes.
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-                        f"{database['PORT'] or 5432}/{database['NAME']}",
-        "REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{CACHE_DB}",
-        "CACHE_KEY_PREFIX": f"stack-{os.getpid()}",
-        "CELERY_BROKER_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{BROKER_DB}",
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_ACCESS_LOG": "",
-    }
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                   cwd=ROOT, env=env, check=True, timeout=120)
-    ports = [free_port(), free_port()]
-    processes = []
-    logs = []
-    try:
-        for port in ports:
-            log = open(tmp_path / f"gunicorn-{port}.log", "w")  # noqa: SIM115
-            logs.append(log)
-            processes.append(subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
-                cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-                stdout=log, stderr=subprocess.STDOUT))
-        log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
-        logs.append(log)
-        processes.append(subprocess.Popen(
-            [str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "1",
-             "--without-gossip", "--without-mingle", "-l", "info"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-        servers = [f"http://127.0.0.1:{port}" for port in ports]
-        for server in servers:
-            wait_until(lambda server=server: _healthy(server), seconds=60,
-                       what=f"{server}/healthz", logs=tmp_path)
-        wait_until(lambda: "ready" in (tmp_path / "worker.log").read_text(), seconds=60,
-                   what="the Celery worker", logs=tmp_path)
-        yield Stack(servers=servers, broker_url=env["CELERY_BROKER_URL"], logs=tmp_path)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for log in logs:
-            log.close()
-
-
-def _healthy(server: str) -> bool:
-    try:
-        return requests.get(f"{server}/healthz", timeout=5).status_code == 200
-    except requests.RequestException:  # not listening yet, or still loading the app
-        return False
+    # The test database pytest-django made: the servers see what the test writes.
+    url = (f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+           f"{database['PORT'] or 5432}/{database['NAME']}")
+    with running_stack(database_url=url, logs=tmp_path) as running:
+        yield running
 
 
 def put_ballot(server: str, token: str, consultation_id: int, proposal_ids: list[int]):
@@ -173,12 +72,12 @@ def test_two_app_servers_and_a_worker_share_results_throttles_and_sessions(stack
     type(consultation).objects.filter(pk=consultation.pk).update(
         voting_opens_at=closed.voting_opens_at, voting_closes_at=closed.voting_closes_at,
         results_at=closed.results_at)
-    broker = Celery(broker=stack.broker_url)
+    broker = Celery(broker=stack.env["CELERY_BROKER_URL"])
     broker.send_task("planning.tasks.count_consultation", args=[consultation.pk],
                      kwargs={"official": True})
     run = wait_until(lambda: CountRun.objects.filter(consultation=consultation,
                                                      is_official=True).first(),
-                     seconds=60, what="the official count on the worker", logs=stack.logs)
+                     seconds=60, what="the official count on the worker", stack=stack)
     assert run.n_ballots == ok
 
     # Both servers answer the same results once the worker has stored the tally.
@@ -188,7 +87,7 @@ def test_two_app_servers_and_a_worker_share_results_throttles_and_sessions(stack
         return response.json() if response.status_code == 200 else None
 
     first = wait_until(lambda: results(stack.servers[0]), seconds=60, what="the tally",
-                       logs=stack.logs)
+                       stack=stack)
     assert results(stack.servers[1]) == first
     assert {row["proposal"]: row["votes"] for row in first["results"]} == {
         pk: votes for pk, votes in expected_votes.items() if votes}
