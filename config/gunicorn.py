@@ -4,10 +4,11 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Sync workers: nothing slow runs in a request (counts, exports and report builds go to the
-# Celery workers), so a few processes per core serve many short requests.
+# Nothing slow runs in a request (counts, exports and report builds go to the Celery workers).
+# A few processes per core, each with threads (gunicorn's gthread worker), so that a short
+# request such as /healthz is not queued behind a longer page on the same process.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5

@@ -5,6 +5,8 @@ Live reports are for the city's planners and council members (403 for everyone e
 published reports are public. Bad input (an unknown table or format) is a 404, never a 500."""
 from __future__ import annotations
 
+import functools
+
 from celery.result import EagerResult
 from django.conf import settings
 from django.contrib import messages
@@ -96,10 +98,14 @@ def _layout(report: dict, export_urls) -> list[dict]:
 def _page(request, report: dict, *, template: str = "reports/report.html", export_urls,
           city=None, frozen: PublishedReport | None = None, **context) -> HttpResponse:
     if frozen is not None:
-        # A published report never changes: its charts are drawn once per language and
-        # served from the shared cache.
+        # A published report never changes: its charts are drawn once per language and kept
+        # in the shared cache; the template caches the rendered body too, so `sections` is
+        # only read (a callable, resolved by the template) when that copy is missing.
         key = f"published-layout:{frozen.pk}:{get_language()}"
-        sections = cache.get_or_set(key, lambda: _layout(report, export_urls),
+
+        @functools.cache
+        def sections():
+            return cache.get_or_set(key, lambda: _layout(report, export_urls),
                                     PUBLISHED_CACHE_SECONDS)
     else:
         sections = _layout(report, export_urls)

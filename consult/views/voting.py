@@ -1,6 +1,7 @@
 """The ballot, its receipt and the public results."""
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 from django.contrib import messages
@@ -131,13 +132,16 @@ def vote_receipt(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     })
 
 
+def hash_ids(ids: set[int]) -> str:
+    return hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()[:16]
+
+
 @require_GET
 def results(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     consultation = consultation_or_404(city, slug)
     phase = consultation.phase
     closed = phase in (Phase.COUNTING, Phase.RESULTS)
     tally = tasks.stored_tally(consultation=consultation) if closed else None
-    totals = selectors.vote_totals(consultation=consultation) if tally is not None else []
     # HOOK for the counting engine (planning/): once a CountRun exists, planning marks the
     # winners with status SELECTED. consult must not import planning, so the page reads the
     # statuses only. Replace this line if planning later exposes a selected-ids read in consult.
@@ -147,7 +151,11 @@ def results(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     ) if closed else set()
     return render(request, "consult/results.html", {
         "consultation": consultation, "city": consultation.city, "phase": phase,
-        "closed": closed, "totals": totals, "selected_ids": selected_ids,
+        "closed": closed, "selected_ids": selected_ids,
+        # Read only when the table is not in the cache: the table of a stored tally changes
+        # only with the selection, so tally and selection name its cached copy.
+        "totals": lambda: selectors.vote_totals(consultation=consultation),
+        "table_version": f"{tally.pk}-{hash_ids(selected_ids)}" if tally is not None else "",
         "counts": tally.counts() if tally is not None else None,
         "pending": tasks.TALLY_PENDING if closed and tally is None else "",
     })

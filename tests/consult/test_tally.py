@@ -8,7 +8,15 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from consult import selectors, services, tasks
-from consult.models import Ballot, BallotChoice, ConsultationTally, Phase, ProposalTally, Support
+from consult.models import (
+    Ballot,
+    BallotChoice,
+    ConsultationTally,
+    Phase,
+    Proposal,
+    ProposalTally,
+    Support,
+)
 from core.errors import ServiceError
 from tests.factories import ConsultationFactory, ParticipantFactory, ProposalFactory
 
@@ -42,10 +50,19 @@ def test_the_tally_equals_the_live_totals_and_is_stored_once(client):
         a.pk: (7, 7), b.pk: (4, 4)}
     assert tally.counts() == selectors.live_counts(consultation=consultation)
     assert tally.ballots == 7 and tally.participants == 7 + 2  # voters and the two authors
-    assert [p.pk for p in page.context["totals"]] == [a.pk, b.pk]
+    assert [p.pk for p in page.context["totals"]()] == [a.pk, b.pk]
     client.get(results_url(consultation))
     assert ConsultationTally.objects.get(consultation=consultation).pk == tally.pk
     assert ProposalTally.objects.filter(tally=tally).count() == 2
+
+
+def test_the_cached_results_table_follows_the_selection(client):
+    consultation, a, b = closed_with_ballots(3)
+    assert "<strong>Selected</strong>" not in client.get(results_url(consultation)).content.decode()
+    Proposal.objects.filter(pk=b.pk).update(status=Proposal.Status.SELECTED)  # the official count
+    page = client.get(results_url(consultation)).content.decode()
+    row = page[page.index(b.title):]
+    assert "<strong>Selected</strong>" in row[:row.index("</tr>")]
 
 
 def test_results_page_queries_do_not_grow_with_ballots(client):
