@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ConsultConfig(AppConfig):
     name = "consult"
     verbose_name = _("Consultations")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the support counter)

@@ -409,13 +409,21 @@ class Proposal(models.Model):
     is_hidden = models.BooleanField(_("hidden by moderation"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    #: Kept equal to the proposal's Support rows in the transaction that adds or removes one
+    #: (`consult.signals`), so that lists sort by support without counting;
+    #: `manage.py reconcile_support_counts` checks it.
+    support_count = models.PositiveIntegerField(_("supports"), default=0, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         ordering = ["-published_at", "-pk"]
-        indexes = [models.Index(fields=["consultation", "status"])]
+        indexes = [
+            models.Index(fields=["consultation", "status"]),
+            models.Index(fields=["consultation", "-support_count", "-published_at", "-id"],
+                         name="proposal_by_support"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["consultation", "reference"],

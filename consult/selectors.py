@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -53,17 +54,26 @@ VISIBLE_STATUSES = (
 )
 
 
-def support_count_subquery():
-    """Supports of the outer proposal, as a correlated subquery: unlike a join + GROUP BY, it
-    costs nothing for rows that are filtered out or counted, and uses the proposal_id index."""
+def supports_counted():
+    """The outer proposal's Support rows, counted in the database (a correlated subquery on
+    the proposal_id index)."""
     counted = (
-        Support.objects.filter(proposal=OuterRef("pk"))
-        .order_by()
-        .values("proposal")
-        .annotate(n=Count("pk"))
-        .values("n")
+        Support.objects.filter(proposal=OuterRef("pk")).order_by().values("proposal")
+        .annotate(n=Count("pk")).values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def support_count_drift(*, city: City | None = None) -> QuerySet[Proposal]:
+    """Proposals whose stored `support_count` differs from their Support rows, each with the
+    true count as `counted` (one query)."""
+    proposals = Proposal.objects.all() if city is None else Proposal.objects.filter(
+        consultation__city=city)
+    return (
+        proposals.annotate(counted=supports_counted())
+        .exclude(support_count=F("counted"))
+        .order_by("pk")
+    )
 
 
 def proposals_public(*, consultation: Consultation) -> QuerySet[Proposal]:
@@ -72,7 +82,6 @@ def proposals_public(*, consultation: Consultation) -> QuerySet[Proposal]:
         Proposal.objects.filter(consultation=consultation, status__in=VISIBLE_STATUSES)
         .filter(is_hidden=False)
         .select_related("theme", "organisation", "author__user")
-        .annotate(support_count=support_count_subquery())
     )
 
 
@@ -82,7 +91,6 @@ def proposals_on_ballot(
     """Proposals that reach the vote: shortlisted by hand, or published with enough supports."""
     qs = (
         Proposal.objects.filter(consultation=consultation, is_hidden=False)
-        .annotate(support_count=Count("supports", distinct=True))
         .filter(
             Q(status__in=(Proposal.Status.SHORTLISTED, Proposal.Status.SELECTED))
             | Q(status=Proposal.Status.PUBLISHED, support_count__gte=consultation.min_supports)
@@ -115,7 +123,6 @@ def proposal_for_reader(*, user, pk: int, consultation: Consultation | None = No
     proposal = (
         proposals.select_related("theme", "organisation", "author__user", "consultation__city")
         .prefetch_related("year_costs", "decisions")
-        .annotate(support_count=support_count_subquery())
         .get(pk=pk)
     )
     if not rules.can_see_proposal(user, proposal):
@@ -447,7 +454,6 @@ def participation_of(*, participant: Participant) -> dict[str, QuerySet]:
     return {
         "proposals": participant.proposals.select_related("consultation__city")
         .prefetch_related("decisions")
-        .annotate(support_count=Count("supports", distinct=True))
         .order_by("-created_at"),
         "supports": participant.supports.select_related(
             "proposal__consultation__city"

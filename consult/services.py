@@ -304,8 +304,23 @@ def support_add(*, participant: Participant, proposal: Proposal) -> Support:
 def support_remove(*, participant: Participant, proposal: Proposal) -> bool:
     if not perms.is_proposals_phase(participant.user, proposal):
         raise NotAllowed(_("Supports can only change while proposals are open."))
-    deleted, _details = Support.objects.filter(participant=participant, proposal=proposal).delete()
-    return bool(deleted)
+    support = Support.objects.filter(participant=participant, proposal=proposal).first()
+    if support is None:
+        return False
+    support.delete()  # the counter follows (consult.signals)
+    return True
+
+
+def support_counts_reconcile(*, city: City | None = None, fix: bool = False) -> list[dict]:
+    """The proposals whose support counter differs from their supports (pk, stored, counted);
+    with `fix`, one UPDATE sets each of them to the count at that moment."""
+    with transaction.atomic():
+        drift = list(selectors.support_count_drift(city=city)
+                     .values("pk", "support_count", "counted"))
+        if fix and drift:
+            Proposal.objects.filter(pk__in=[row["pk"] for row in drift]).update(
+                support_count=selectors.supports_counted())
+    return drift
 
 
 # --- ballots -----------------------------------------------------------------------------------

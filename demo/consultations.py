@@ -245,6 +245,7 @@ def seed_votes(
                               updated_at=cast))
         choice_lists.append(_ballot_choices(consultation, pick, preferred, rng))
     Support.objects.bulk_create(supports, batch_size=2000, ignore_conflicts=True)
+    services.support_counts_reconcile(city=consultation.city, fix=True)  # bulk: no signals
     Ballot.objects.bulk_create(ballots, batch_size=1000)
     BallotChoice.objects.bulk_create(
         (

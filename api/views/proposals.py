@@ -145,7 +145,8 @@ class SupportView(ApiView):
             "proposal": proposal.pk,
             "supported": consult_selectors.supports_proposal(participant=participant,
                                                               proposal=proposal),
-            "support_count": proposal.supports.count(),
+            "support_count": Proposal.objects.values_list("support_count", flat=True).get(
+                pk=proposal.pk),
         })
 
     @extend_schema(responses=s.SupportSerializer)
