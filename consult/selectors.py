@@ -143,7 +143,7 @@ def moderation_decisions_readable(*, user) -> QuerySet[ModerationDecision]:
     return ModerationDecision.objects.filter(condition).order_by("-created_at", "-pk")
 
 
-def _participant_ids(consultation: Consultation) -> QuerySet:
+def participant_ids_of(*, consultation: Consultation) -> QuerySet:
     """Who took part here (supported, voted or proposed), de-duplicated by UNION: the cost grows
     with this consultation's activity, never with the participants of other cities."""
     return (
@@ -165,7 +165,7 @@ def live_counts(*, consultation: Consultation) -> dict[str, int]:
         "proposals": visible.count(),
         "supports": Support.objects.filter(proposal__in=visible).count(),
         "ballots": Ballot.objects.filter(consultation=consultation).count(),
-        "participants": _participant_ids(consultation).count(),
+        "participants": participant_ids_of(consultation=consultation).count(),
     }
 
 
