@@ -22,6 +22,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.record import write_section  # noqa: E402
+
 DB_NAME = "cabildo_count"
 
 
@@ -183,25 +186,13 @@ def main() -> None:
           "| count's peak RSS |\n|---|---:|---:|---:|---:|")
     print(line)
     if args.write:
-        path = ROOT / "docs" / "benchmarks.md"
-        text = path.read_text()
-        title = "## Counting from PostgreSQL"
-        section = (
-            f"{title}\n\nMeasured {date.today().isoformat()} on this 2-core machine; reproduce "
-            f"with `.venv/bin/python bench/count_db.py --ballots {args.ballots} --write` "
-            "(`--tiny` runs in CI). Best of "
-            f"{args.repeat} fresh processes each; the COPY streams the consultation's choices in "
-            "binary and discards them.\n\n| consultation | COPY of its choices | official count "
-            "(read + MES + store) | ratio | count's peak RSS |\n|---|---:|---:|---:|---:|\n"
-            f"{line}\n")
-        start = text.find(title)
-        if start >= 0:
-            end = text.find("\n## ", start + 1)
-            text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        path.write_text(text)
-
+        write_section("## Counting from PostgreSQL", (
+            f"Measured {date.today().isoformat()} on this 2-core machine; reproduce with "
+            f"`.venv/bin/python bench/count_db.py --ballots {args.ballots} --write` (`--tiny` "
+            f"runs in CI). Best of {args.repeat} fresh processes each; the COPY streams the "
+            "consultation's choices in binary and discards them.\n\n| consultation | COPY of its "
+            "choices | official count (read + MES + store) | ratio | count's peak RSS |\n"
+            f"|---|---:|---:|---:|---:|\n{line}"))
 
 if __name__ == "__main__":
     main()

@@ -35,6 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.record import write_section  # noqa: E402
 from bench.stack import running_stack  # noqa: E402
 
 DB_NAME = "cabildo_load"
@@ -282,25 +283,13 @@ def main() -> None:
 
 
 def write(lines: list[str], args) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text()
-    start = text.find("## Load on the production stack")
-    section = (
-        "## Load on the production stack\n\n"
+    write_section("## Load on the production stack", (
         f"Measured {date.today().isoformat()} on this 2-core machine: two gunicorn servers (2 "
-        "sync workers each), PostgreSQL and Redis on loopback; the load generator shares the "
-        "cores. Reproduce with `.venv/bin/python bench/load.py "
+        "workers of 4 threads each), PostgreSQL and Redis on loopback; the load generator "
+        "shares the cores. Reproduce with `.venv/bin/python bench/load.py "
         f"--ballots {args.ballots} --voters {args.voters} --seconds {args.seconds:g} --write` "
-        "(`--tiny` runs in CI).\n\n"
-        "| phase | rate | latency | errors |\n|---|---:|---:|---:|\n" + "\n".join(lines) + "\n"
-    )
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-
+        "(`--tiny` runs in CI).\n\n| phase | rate | latency | errors |\n|---|---:|---:|---:|\n"
+        + "\n".join(lines)))
 
 if __name__ == "__main__":
     main()
