@@ -81,7 +81,6 @@ def seed(*, ballots: int, voters: int) -> dict:
     from tests.factories import (
         CityFactory,
         ConsultationFactory,
-        ParticipantFactory,
         ProposalFactory,
     )
 
@@ -99,22 +98,25 @@ def seed(*, ballots: int, voters: int) -> dict:
         (BallotChoice(ballot=b, proposal=proposals[(i + 17 * k) % 60])
          for i, b in enumerate(stored) for k in range(3)), batch_size=5000)
     consult_services.tally_compute(consultation=closed)
-    planner = User.objects.create_user("load-planner", password=secrets.token_urlsafe(12))
+    planner = User.objects.create(username="load-planner", password="!")
     CityRole.objects.create(user=planner, city=city, role=CityRole.Role.PLANNER)
     report = report_services.report_publish(user=planner, consultation=closed)
 
     voting = ConsultationFactory(city=city, phase=Phase.VOTING, slug="voting", max_choices=3)
     on_ballot = [ProposalFactory(consultation=voting, title=f"Open {i}") for i in range(20)]
+    # Voters without passwords (no hashing): they act through a token or a session.
+    users = User.objects.bulk_create(
+        User(username=f"voter-{i}", password="!") for i in range(voters))
+    Participant.objects.bulk_create(Participant(city=city, user=user) for user in users)
     tokens, sessions = [], []
-    for i in range(voters):
-        person = ParticipantFactory(city=city)
+    for i, user in enumerate(users):
         if i % 2 == 0:
-            tokens.append(Token.objects.create(user=person.user).key)
+            tokens.append(Token.objects.create(user=user).key)
         else:
             session = SessionStore()
-            session["_auth_user_id"] = str(person.user.pk)
+            session["_auth_user_id"] = str(user.pk)
             session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-            session["_auth_user_hash"] = person.user.get_session_auth_hash()
+            session["_auth_user_hash"] = user.get_session_auth_hash()
             session.create()
             sessions.append(session.session_key)
     Proposal.objects.filter(consultation=voting).update(status=Proposal.Status.PUBLISHED)
