@@ -355,7 +355,14 @@ def _ballot_tokens(election: Election) -> tuple[np.ndarray, list[str]]:
     if not len(points):
         return indices, []
     width = int(points.max()) + 1
-    if width * max(len(ids), 1) < 2**62:
+    n_codes = width * max(len(ids), 1)
+    if n_codes <= 1 << 24:  # few (project, points) codes: number them without sorting
+        code = indices * width + points
+        present = np.bincount(code, minlength=n_codes) > 0
+        unique = np.flatnonzero(present)
+        tokens = (np.cumsum(present) - 1)[code]
+        pairs = zip((unique // width).tolist(), (unique % width).tolist(), strict=True)
+    elif n_codes < 2**62:
         unique, tokens = np.unique(indices * width + points, return_inverse=True)
         pairs = zip((unique // width).tolist(), (unique % width).tolist(), strict=True)
     else:
