@@ -135,9 +135,9 @@ def consultation_import_pabulib(
     lengths = np.diff(election.indptr)
     if vote_type == "cumulative":
         method = {"voting_method": VotingMethod.CUMULATIVE, "max_choices": None}
-        sums = np.add.reduceat(election.points, election.indptr[:-1]) if len(
-            election.points) else np.zeros(0)
-        sums = np.where(lengths > 0, sums, 0)
+        # Points per ballot from running sums (reduceat fails when the last ballots are empty).
+        running = np.concatenate(([0], np.cumsum(election.points)))
+        sums = running[election.indptr[1:]] - running[election.indptr[:-1]]
         method["max_points"] = int(meta.get("max_sum_points") or max(1, int(sums.max(initial=1))))
     else:
         limit = 1 if vote_type == "choose-1" else int(

@@ -247,3 +247,14 @@ def test_memory_does_not_hold_all_ballots_between_pieces():
     pieces = list(consultation_export_pabulib_stream(consultation=consultation, chunk_size=10))
     assert len(pieces) == 1 + 10
     assert all(piece.count("\n") == 10 for piece in pieces[1:])
+
+
+def test_import_of_cumulative_ballots_ending_with_empty_ones(tmp_path):
+    path = tmp_path / "tail.pb"
+    path.write_text(
+        "META\nkey;value\nnum_projects;2\nnum_votes;3\nbudget;10\nvote_type;cumulative\n"
+        "PROJECTS\nproject_id;cost\n1;4\n2;5\n"
+        "VOTES\nvoter_id;vote;points\n1;1,2;3,4\n2;;\n3;;\n", encoding="utf-8")
+    consultation = consultation_import_pabulib(path=path, city=CityFactory(slug="tail"))
+    assert consultation.max_points == 7
+    assert consultation.ballots.count() == 3
