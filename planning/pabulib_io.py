@@ -7,18 +7,24 @@ survive as `Proposal.reference`, so ties break as in the original election.
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.text import slugify
 
+from consult import selectors as consult_selectors
 from consult import services as consult_services
 from consult.models import (
     Ballot,
@@ -34,8 +40,9 @@ from consult.models import (
 )
 from core.errors import ServiceError
 
+from .counting.pabulib import _fmt as pabulib_number
 from .selectors import count_run_official
-from .services import consultation_election
+from .services.count_runs import VOTE_TYPES
 
 Progress = Callable[[str, int], None]
 
@@ -128,9 +135,9 @@ def consultation_import_pabulib(
     lengths = np.diff(election.indptr)
     if vote_type == "cumulative":
         method = {"voting_method": VotingMethod.CUMULATIVE, "max_choices": None}
-        sums = np.add.reduceat(election.points, election.indptr[:-1]) if len(
-            election.points) else np.zeros(0)
-        sums = np.where(lengths > 0, sums, 0)
+        # Points per ballot from running sums (reduceat fails when the last ballots are empty).
+        running = np.concatenate(([0], np.cumsum(election.points)))
+        sums = running[election.indptr[1:]] - running[election.indptr[:-1]]
         method["max_points"] = int(meta.get("max_sum_points") or max(1, int(sums.max(initial=1))))
     else:
         limit = 1 if vote_type == "choose-1" else int(
@@ -219,42 +226,61 @@ def consultation_import_pabulib(
     return consultation
 
 
-def consultation_export_pabulib(*, consultation: Consultation) -> str:
-    """The consultation's ballots as Pabulib text, voters anonymised (numbered 1..n in the
-    order of their random receipt codes), with the `selected` column of the official count."""
-    from planning.counting import pabulib
-    from planning.counting.pabulib import PabulibExtras
+#: Ballots per database round trip of the export (their choices come in one query per chunk).
+EXPORT_CHUNK = 5000
 
-    election, proposal_pks = consultation_election(consultation=consultation)
-    proposals = {
-        p.pk: p for p in Proposal.objects.filter(pk__in=proposal_pks.tolist()).select_related(
-            "theme")
-    }
+
+def consultation_export_pabulib(*, consultation: Consultation) -> str:
+    """The consultation's ballots as Pabulib text (see :func:`consultation_export_pabulib_stream`;
+    this joins its pieces, so it holds the whole file: for large consultations stream instead)."""
+    return "".join(consultation_export_pabulib_stream(consultation=consultation))
+
+
+def consultation_export_pabulib_stream(
+    *, consultation: Consultation, chunk_size: int = EXPORT_CHUNK
+) -> Iterator[str]:
+    """The consultation's ballots as Pabulib text, piece by piece, voters anonymised (numbered
+    1..n in the order of their random receipt codes), with the `selected` column of the
+    official count.
+
+    META and PROJECTS are prepared when this is called (so errors surface before anything is
+    written); the returned iterator then yields them and the VOTES section, reading the ballots
+    ``chunk_size`` at a time in receipt-code order, so memory does not grow with the number of
+    ballots. The text equals what ``pabulib.dumps`` writes for the consultation's election.
+    """
+    from planning.counting import Election
+
+    on_ballot = consult_selectors.proposals_on_ballot(consultation=consultation).values_list(
+        "pk", flat=True)
+    # The projects of `consult.selectors.ballot_arrays`: on the ballot, or chosen by somebody.
+    proposals = list(
+        Proposal.objects.filter(consultation=consultation)
+        .filter(Q(pk__in=on_ballot) | Exists(BallotChoice.objects.filter(proposal=OuterRef("pk"))))
+        .order_by("pk")
+        .select_related("theme")
+    )
+    vote_type = VOTE_TYPES[consultation.voting_method]
+    has_points = vote_type == "cumulative"
+    # An election without voters checks the ids, costs and budget as the count would.
+    projects = Election(
+        project_ids=[p.count_id for p in proposals],
+        costs=[p.estimated_cost for p in proposals],
+        budget=consultation.budget,
+        indptr=[0],
+        indices=[],
+        points=[] if has_points else None,
+        vote_type=vote_type,
+    )
+    ids = projects.project_ids
+    choices = BallotChoice.objects.filter(ballot__consultation=consultation)
+    # Supporters: every choice counts (choices hold at least one point).
+    votes = dict(choices.order_by().values_list("proposal_id").annotate(n=Count("pk")))
     official = count_run_official(consultation=consultation)
     if official is not None:
         selected = list(official.selected)
     else:
-        selected = [proposals[int(pk)].count_id for pk in proposal_pks
-                    if proposals[int(pk)].status == Proposal.Status.SELECTED]
-    votes = election.supporters()
-    extras = PabulibExtras(
-        project_columns=["project_id", "cost", "votes", "name", "category", "selected"],
-        project_fields={
-            pid: {
-                "votes": str(int(votes[j])),
-                "name": _clean(proposals[int(proposal_pks[j])].title),
-                "category": proposals[int(proposal_pks[j])].theme.slug,
-            }
-            for j, pid in enumerate(election.project_ids)
-        },
-    )
-    # Anonymise: ballots are numbered in the order of their random receipt codes.
-    order = list(
-        Ballot.objects.filter(consultation=consultation).order_by("pk").values_list(
-            "receipt_code", flat=True)
-    )
-    permutation = sorted(range(len(order)), key=order.__getitem__)
-    election = _reorder_voters(election, permutation)
+        selected = [p.count_id for p in proposals if p.status == Proposal.Status.SELECTED]
+    n_voters = Ballot.objects.filter(consultation=consultation).count()
     close = consultation.local(consultation.voting_closes_at)
     open_ = consultation.local(consultation.voting_opens_at)
     meta = {
@@ -271,30 +297,73 @@ def consultation_export_pabulib(*, consultation: Consultation) -> str:
         meta["max_sum_points"] = str(consultation.max_points)
     elif consultation.max_choices:
         meta["max_length"] = str(consultation.max_choices)
-    return pabulib.dumps(election, meta, extras, selected=selected)
+    meta["num_projects"] = str(len(ids))
+    meta["num_votes"] = str(n_voters)
+    meta["budget"] = pabulib_number(projects.budget)
+    meta["vote_type"] = vote_type
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";", lineterminator="\n")
+    out.write("META\n")
+    w.writerow(["key", "value"])
+    for k, v in meta.items():
+        w.writerow([k, v])
+    out.write("PROJECTS\n")
+    w.writerow(["project_id", "cost", "votes", "name", "category", "selected"])
+    chosen = set(selected)
+    for p, pid, cost in zip(proposals, ids, projects.costs_exact, strict=True):
+        w.writerow([pid, pabulib_number(cost), str(votes.get(p.pk, 0)), _clean(p.title),
+                    p.theme.slug, "1" if pid in chosen else "0"])
+    out.write("VOTES\n")
+    w.writerow(["voter_id", "vote", "points"] if has_points else ["voter_id", "vote"])
+    # Like `pabulib.dumps`, quote the VOTES rows through the csv writer only when some ballot
+    # holds a project whose id needs quoting; otherwise join the fields as they are.
+    awkward = [p.pk for p, pid in zip(proposals, ids, strict=True)
+               if any(c in pid for c in '";\n')]
+    quoted = bool(awkward) and choices.filter(proposal_id__in=awkward).exists()
+    id_of = {p.pk: pid for p, pid in zip(proposals, ids, strict=True)}
+    return _export_pieces(out.getvalue(), consultation=consultation, id_of=id_of,
+                          has_points=has_points, quoted=quoted, chunk_size=chunk_size)
+
+
+def _export_pieces(head: str, *, consultation: Consultation, id_of: dict[int, str],
+                   has_points: bool, quoted: bool, chunk_size: int) -> Iterator[str]:
+    yield head
+    code = "receipt_code"
+    if connection.vendor == "postgresql":
+        code = Collate("receipt_code", "C")  # code-point order, as Python sorts the codes
+    ballot_pks = (
+        Ballot.objects.filter(consultation=consultation)
+        .order_by(code, "pk")
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=chunk_size)
+    )
+    voter = 0
+    while chunk := list(islice(ballot_pks, chunk_size)):
+        ballots: dict[int, tuple[list[str], list[str]]] = {pk: ([], []) for pk in chunk}
+        rows = (
+            BallotChoice.objects.filter(ballot_id__in=chunk)
+            .order_by("ballot_id", "proposal_id")
+            .values_list("ballot_id", "proposal_id", "points")
+        )
+        for ballot_id, proposal_id, points in rows:
+            vote, pts = ballots[ballot_id]
+            vote.append(id_of[proposal_id])
+            pts.append(str(points))
+        lines = []
+        for pk in chunk:
+            voter += 1
+            vote, pts = ballots[pk]
+            if has_points:
+                lines.append((str(voter), ",".join(vote), ",".join(pts)))
+            else:
+                lines.append((str(voter), ",".join(vote)))
+        if quoted:
+            out = io.StringIO()
+            csv.writer(out, delimiter=";", lineterminator="\n").writerows(lines)
+            yield out.getvalue()
+        else:
+            yield "".join(";".join(line) + "\n" for line in lines)
 
 
 def _clean(text: str) -> str:
     return re.sub(r"[\r\n;]+", " ", text).strip()
-
-
-def _reorder_voters(election, permutation: list[int]):
-    from planning.counting import Election
-
-    if not permutation:
-        return election
-    order = np.asarray(permutation, dtype=np.int64)
-    starts = election.indptr[:-1][order]
-    lengths = np.diff(election.indptr)[order]
-    new_starts = np.cumsum(lengths) - lengths
-    # Position k of the new ballot v reads old position starts[v] + k, without a loop per voter.
-    take = np.repeat(starts - new_starts, lengths) + np.arange(int(lengths.sum()))
-    return Election(
-        project_ids=election.project_ids,
-        costs=election.costs_exact,
-        budget=election.budget,
-        indptr=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
-        indices=election.indices[take],
-        points=None if election.points is None else election.points[take],
-        vote_type=election.vote_type,
-    )

@@ -11,7 +11,8 @@ from celery.result import EagerResult
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -270,9 +271,9 @@ def consultation_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def ballots_pabulib(request: HttpRequest, pk: int) -> HttpResponse:
+def ballots_pabulib(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The anonymised ballots as a Pabulib file, to re-count (only once voting has closed)."""
-    from planning.pabulib_io import consultation_export_pabulib
+    from planning.pabulib_io import consultation_export_pabulib_stream
 
     consultation = _consultation(pk)
     if not rules.is_voting_closed(request.user, consultation):
@@ -282,8 +283,9 @@ def ballots_pabulib(request: HttpRequest, pk: int) -> HttpResponse:
         return _error_page(request, _("The ballots are public once the results are published; "
                                       "until then only the city's planners and council "
                                       "members can download them."), status=403)
-    text = consultation_export_pabulib(consultation=consultation)
-    response = HttpResponse(text.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    pieces = consultation_export_pabulib_stream(consultation=consultation)
+    response = StreamingHttpResponse((piece.encode("utf-8") for piece in pieces),
+                                     content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{consultation.city.slug}-{consultation.slug}.pb"')
     return response

@@ -265,6 +265,9 @@ class Election:
 
         Projects are sorted by id, ballots are written with project ids (sorted) and the list of
         ballots is sorted, so neither the order of projects nor the order of ballots matters.
+        The value is that of the original per-voter Python implementation (kept as the
+        reference in ``tests/counting/test_input_hash.py``); it is computed with numpy, see
+        :func:`_sorted_ballot_keys`.
         """
         h = hashlib.sha256()
         order = sorted(range(self.n_projects), key=lambda j: self.project_ids[j])
@@ -276,23 +279,8 @@ class Election:
                          for j in order],
         }
         h.update(json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode())
-        ids = self.project_ids
-        ptr = self.indptr.tolist()
-        idx = self.indices.tolist()
-        if self.points is None:
-            keys = [
-                ",".join(sorted(ids[j] for j in idx[ptr[v]:ptr[v + 1]]))
-                for v in range(self.n_voters)
-            ]
-        else:
-            pts = [format_number(p) for p in self.points.tolist()]
-            keys = [
-                ",".join(sorted(f"{ids[idx[k]]}:{pts[k]}" for k in range(ptr[v], ptr[v + 1])))
-                for v in range(self.n_voters)
-            ]
-        keys.sort()
         h.update(b"\n")
-        h.update("\n".join(keys).encode())
+        h.update(_sorted_ballot_keys(self))
         return h.hexdigest()
 
 
@@ -332,3 +320,165 @@ def _canonical_csr(indptr: np.ndarray, indices: np.ndarray, points):
     counts = np.bincount(new_rows, minlength=n)
     new_indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     return new_indptr, new_indices, new_points
+
+
+# -- the ballot part of input_hash -------------------------------------------------------------
+#
+# Each ballot is written as a key: its tokens (project ids for approval ballots, "id:points"
+# for points ballots) in string order, joined by ","; the keys are sorted as strings and joined
+# by "\n". Instead of one Python string per voter:
+#   1. the distinct tokens (at most one per project, or per (project, points) pair) are ranked
+#      in string order once, in Python;
+#   2. each ballot's tokens are sorted by rank (one numpy sort of voter * T + rank);
+#   3. the voters are sorted by their rank sequences: the ranks (+1, so that 0 means "ballot
+#      ended") are packed into uint64 words, most significant first, and lexsorted. Comparing
+#      rank sequences this way compares the keys as strings provided that, whenever a token a
+#      is a proper prefix of a token b, the character of b after a sorts after "," (digits,
+#      letters, ":" and "-" all do); otherwise the keys are built and sorted in Python;
+#   4. the output bytes are gathered from a table of the tokens' UTF-8 bytes (each followed by
+#      ","; the last "," of a ballot becomes "\n"). UTF-8 byte order is code-point order, so
+#      this is Python's string order.
+
+
+def _ballot_tokens(election: Election) -> tuple[np.ndarray, list[str]]:
+    """Token number of every choice, and the text of each token."""
+    ids = election.project_ids
+    if election.points is None:
+        return election.indices, list(ids)
+    indices, points = election.indices, election.points
+    if points.dtype == object:
+        seen: dict[tuple[int, str], int] = {}
+        pairs = zip(indices.tolist(), (format_number(p) for p in points.tolist()), strict=True)
+        tokens = np.fromiter((seen.setdefault(pair, len(seen)) for pair in pairs),
+                             dtype=np.int64, count=len(indices))
+        return tokens, [f"{ids[j]}:{p}" for j, p in seen]
+    if not len(points):
+        return indices, []
+    width = int(points.max()) + 1
+    n_codes = width * max(len(ids), 1)
+    if n_codes <= 1 << 24:  # few (project, points) codes: number them without sorting
+        code = indices * width + points
+        present = np.bincount(code, minlength=n_codes) > 0
+        unique = np.flatnonzero(present)
+        tokens = (np.cumsum(present) - 1)[code]
+        pairs = zip((unique // width).tolist(), (unique % width).tolist(), strict=True)
+    elif n_codes < 2**62:
+        unique, tokens = np.unique(indices * width + points, return_inverse=True)
+        pairs = zip((unique // width).tolist(), (unique % width).tolist(), strict=True)
+    else:
+        unique, tokens = np.unique(np.stack([indices, points], axis=1), axis=0,
+                                   return_inverse=True)
+        pairs = unique.tolist()
+    return tokens.reshape(-1).astype(np.int64), [f"{ids[j]}:{p}" for j, p in pairs]
+
+
+def _rank_order_is_string_order(texts: list[str]) -> bool:
+    """Whether comparing ballots token by token (by rank) orders their keys as strings.
+
+    ``texts`` is sorted. The tokens having ``a`` as a proper prefix follow ``a`` directly; the
+    orders agree unless one of them continues ``a`` with a character that sorts before or at ",".
+    """
+    for i, a in enumerate(texts):
+        for b in texts[i + 1:]:
+            if not b.startswith(a):
+                break
+            if len(b) > len(a) and b[len(a)] <= ",":
+                return False
+    return True
+
+
+def _sorted_ballot_keys(election: Election) -> bytes:
+    """The ballot keys of ``election``, sorted, joined by "\\n", UTF-8."""
+    n = election.n_voters
+    if n == 0:
+        return b""
+    indptr = election.indptr
+    lengths = np.diff(indptr)
+    nnz = int(indptr[-1])
+    if nnz == 0:
+        return b"\n" * (n - 1)
+    tokens, texts = _ballot_tokens(election)
+    n_tokens = len(texts)
+    by_text = sorted(range(n_tokens), key=texts.__getitem__)
+    rank_of = np.empty(n_tokens, dtype=np.int64)
+    rank_of[by_text] = np.arange(n_tokens)
+    texts = [texts[t] for t in by_text]
+    voters = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    # Sorting voter * T + rank keeps every choice in its ballot and sorts each ballot by rank.
+    key = voters * n_tokens + rank_of[tokens]
+    key.sort()
+    ranks = key - voters * n_tokens
+    del key
+    if not _rank_order_is_string_order(texts):
+        ptr = indptr.tolist()
+        flat = ranks.tolist()
+        keys = [",".join([texts[r] for r in flat[ptr[v]:ptr[v + 1]]]) for v in range(n)]
+        keys.sort()
+        return "\n".join(keys).encode()
+    # Pack the ranks + 1 of each ballot into int64 words (63 bits used), first token most
+    # significant: word w of voter v is at words[v, w].
+    bits = n_tokens.bit_length()
+    per_word = 63 // bits
+    n_words = -(-int(lengths.max()) // per_word)
+    starts = indptr[:-1]
+    pos = np.arange(nnz, dtype=np.int64) - np.repeat(starts, lengths)
+    word = pos // per_word
+    scale = np.left_shift(1, bits * np.arange(per_word - 1, -1, -1, dtype=np.int64))
+    slot = pos - word * per_word
+    slot_scale = scale[slot]
+    packed = (ranks + 1) * slot_scale
+    cell = voters * n_words + word  # non-decreasing: one run per (voter, word)
+    del pos, word, voters
+    run_start = np.flatnonzero(np.concatenate(([True], cell[1:] != cell[:-1])))
+    words = np.zeros(n * n_words, dtype=np.int64)
+    words[cell[run_start]] = np.add.reduceat(packed, run_start)
+    del packed, cell, run_start
+    order = _lexicographic_order(words.reshape(n, n_words), lengths > per_word)
+    del words
+    # Ranks in output order.
+    new_lengths = lengths[order]
+    new_ends = np.cumsum(new_lengths)
+    take = np.repeat(starts[order] - (new_ends - new_lengths), new_lengths)
+    take += np.arange(nnz, dtype=np.int64)
+    ranks = ranks[take]
+    del take
+    # Gather the bytes: a table of the tokens' bytes, each followed by ",".
+    encoded = [t.encode() + b"," for t in texts]
+    sizes = np.array([len(e) for e in encoded], dtype=np.int64)
+    seg = sizes[ranks]
+    width = int(sizes.max())
+    if width <= 32:
+        table = np.zeros((n_tokens, width), dtype=np.uint8)
+        for t, e in enumerate(encoded):
+            table[t, :len(e)] = np.frombuffer(e, dtype=np.uint8)
+        out = table[ranks][np.arange(width) < seg[:, None]]
+    else:
+        flat_table = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        offsets = np.cumsum(sizes) - sizes
+        out_starts = np.cumsum(seg) - seg
+        out = flat_table[np.repeat(offsets[ranks] - out_starts, seg)
+                         + np.arange(int(seg.sum()), dtype=np.int64)]
+    # The "," after the last token of each ballot ends the line.
+    ends = np.cumsum(seg)
+    out[ends[new_ends[new_lengths > 0] - 1] - 1] = ord("\n")
+    empty = n - int(np.count_nonzero(new_lengths))
+    return (b"\n" * empty + out.tobytes())[:-1]
+
+
+def _lexicographic_order(words: np.ndarray, long: np.ndarray) -> np.ndarray:
+    """An order of the rows of ``words`` (n x w, non-negative) that sorts them
+    lexicographically; ``long`` marks the rows that may have non-zero words after the first.
+
+    Rows with equal words may come in any order (they stand for equal keys). One unstable
+    sort of the first words does most of the work; only the long rows (usually few) need a
+    lexsort, and they are merged after the short rows of equal first word.
+    """
+    first = words[:, 0]
+    if words.shape[1] == 1 or not long.any():
+        return np.argsort(first)
+    short_rows = np.flatnonzero(~long)
+    short_rows = short_rows[np.argsort(first[short_rows])]
+    long_rows = np.flatnonzero(long)
+    long_rows = long_rows[np.lexsort(words[long_rows].T[::-1])]
+    at = np.searchsorted(first[short_rows], first[long_rows], side="right")
+    return np.insert(short_rows, at, long_rows)

@@ -173,7 +173,7 @@ def test_ballots_pabulib(counted, people):
     url = f"/reports/consultation/{counted.consultation.pk}/ballots.pb"
     response = client_for().get(url)  # results phase: public
     assert response.status_code == 200
-    _meta, election, _extras = pabulib.read(response.content)
+    _meta, election, _extras = pabulib.read(b"".join(response.streaming_content))
     run = counted.consultation.count_runs.get(is_official=True)
     assert election.input_hash() == run.input_hash
     assert count(election, "greedy").selected == run.selected

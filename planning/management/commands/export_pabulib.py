@@ -27,11 +27,15 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Path of the .pb file to write ('-' for stdout)")
 
     def handle(self, *args, consultation: str, file: str, **options):
-        from planning.pabulib_io import consultation_export_pabulib
+        from planning.pabulib_io import consultation_export_pabulib_stream
 
-        text = consultation_export_pabulib(consultation=consultation_from_arg(consultation))
+        pieces = consultation_export_pabulib_stream(
+            consultation=consultation_from_arg(consultation))
         if file == "-":
-            self.stdout.write(text, ending="")
+            for piece in pieces:
+                self.stdout.write(piece, ending="")
+            self.stdout.flush()
         else:
-            Path(file).write_text(text, encoding="utf-8")
+            with Path(file).open("w", encoding="utf-8") as out:
+                out.writelines(pieces)
             self.stdout.write(f"Wrote {file}.")
