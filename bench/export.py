@@ -205,10 +205,13 @@ def bench_export(args) -> None:
             print(json.dumps({"identical": True}))
     finally:
         if args.database_url:  # a shared database: remove what was seeded
-            from consult.models import Ballot, BallotChoice, Participant
+            from consult.models import Ballot, BallotChoice, Participant, Proposal
 
             BallotChoice.objects.filter(ballot__consultation=consultation)._raw_delete("default")
             Ballot.objects.filter(consultation=consultation)._raw_delete("default")
+            # Proposals protect their themes, and the consultation protects both.
+            Proposal.objects.filter(consultation=consultation).delete()
+            consultation.themes.all().delete()
             city = consultation.city
             consultation.delete()
             Participant.objects.filter(city=city)._raw_delete("default")
