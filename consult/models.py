@@ -442,6 +442,17 @@ class Proposal(models.Model):
             ),
         ]
 
+    def save(self, *args, **kwargs) -> None:
+        """Saving a proposal loaded earlier never writes back its support counter: supports
+        change it in their own transactions (`consult.signals`), and a stale copy (an admin
+        form, a service's row) must not undo them."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "support_count"
+            ]
+        super().save(*args, **kwargs)
+
     def __str__(self) -> str:
         return self.title
 

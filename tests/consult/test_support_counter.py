@@ -45,6 +45,18 @@ def test_a_supporters_supports_leave_the_counter_when_they_are_deleted():
 
 
 @pytest.mark.django_db
+def test_saving_an_older_copy_of_a_proposal_keeps_the_counter():
+    proposal = ProposalFactory()
+    stale = Proposal.objects.get(pk=proposal.pk)  # e.g. an admin form loaded before
+    services.support_add(participant=ParticipantFactory(city=proposal.consultation.city),
+                         proposal=proposal)
+    stale.title = "Edited"
+    stale.save()
+    assert counter(proposal) == 1
+    assert Proposal.objects.get(pk=proposal.pk).title == "Edited"
+
+
+@pytest.mark.django_db
 def test_the_list_sorted_by_support_follows_the_counter(client):
     consultation = ConsultationFactory(phase=Phase.PROPOSALS)
     low, high = (ProposalFactory(consultation=consultation, title=t) for t in ("Low", "High"))
