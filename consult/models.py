@@ -296,6 +296,17 @@ class Consultation(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        """Saving a proposal loaded earlier never writes back its support counter: supports
+        change it in their own transactions (`consult.signals`), and a stale copy (an admin
+        form, a service's row) must not undo them."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "support_count"
+            ]
+        super().save(*args, **kwargs)
+
     def phase_at(self, moment: datetime) -> Phase:
         """The phase at a moment. Each phase includes its start and excludes its end."""
         if moment < self.proposals_open_at:
@@ -441,17 +452,6 @@ class Proposal(models.Model):
                 violation_error_message=_("A rejected or withdrawn proposal needs a reason."),
             ),
         ]
-
-    def save(self, *args, **kwargs) -> None:
-        """Saving a proposal loaded earlier never writes back its support counter: supports
-        change it in their own transactions (`consult.signals`), and a stale copy (an admin
-        form, a service's row) must not undo them."""
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "support_count"
-            ]
-        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.title
