@@ -296,17 +296,6 @@ class Consultation(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
-        """Saving a proposal loaded earlier never writes back its support counter: supports
-        change it in their own transactions (`consult.signals`), and a stale copy (an admin
-        form, a service's row) must not undo them."""
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "support_count"
-            ]
-        super().save(*args, **kwargs)
-
     def phase_at(self, moment: datetime) -> Phase:
         """The phase at a moment. Each phase includes its start and excludes its end."""
         if moment < self.proposals_open_at:
@@ -455,6 +444,17 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        """Saving a proposal loaded earlier never writes back its support counter: supports
+        change it in their own transactions (`consult.signals`), and a stale copy (an admin
+        form, a service's row) must not undo them."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "support_count"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def count_id(self) -> str:
