@@ -2,6 +2,7 @@
 measured in the same run.
 
     .venv/bin/python bench/reports.py [--ballots 100000] [--proposals 60] [--repeat 5]
+    .venv/bin/python bench/reports.py --tiny     # seconds on SQLite: for CI
 
 Uses a throw-away SQLite file (or BENCH_DATABASE_URL), seeds with bulk_create (participants with
 district, age band and gender; approval ballots of 1–5 choices), counts queries and prints
@@ -107,8 +108,12 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=100_000)
     parser.add_argument("--proposals", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--tiny", action="store_true",
+                        help="2,000 ballots, 20 proposals, 2 repeats (CI)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()
+    if args.tiny:
+        args.ballots, args.proposals, args.repeat = 2_000, 20, 2
 
     database_url = setup(args.database_url)
     from django.db import connection
