@@ -7,8 +7,8 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Mod
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .models import Consultation, Organisation, Phase, Proposal, Theme
-from .selectors import VISIBLE_STATUSES
 
 #: A Mersenne prime: (pk × a + b) mod P is a different, stable shuffle for every seed (a, b).
 SHUFFLE_PRIME = 2_147_483_647
@@ -53,7 +53,7 @@ class ProposalFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=[(s.value, s.label) for s in VISIBLE_STATUSES],
+        choices=[(s.value, s.label) for s in selectors.VISIBLE_STATUSES],
         empty_label=_("All statuses"),
     )
     organisation = django_filters.ModelChoiceFilter(
@@ -80,13 +80,7 @@ class ProposalFilter(django_filters.FilterSet):
         self.filters["organisation"].queryset = Organisation.objects.filter(
             city_id=consultation.city_id, proposals__consultation=consultation
         ).distinct()
-        districts = (
-            Proposal.objects.filter(consultation=consultation, status__in=VISIBLE_STATUSES)
-            .exclude(district="")
-            .values_list("district", flat=True)
-            .distinct()
-            .order_by("district")
-        )
+        districts = selectors.proposal_districts(consultation=consultation)
         self.filters["district"].extra["choices"] = [(d, d) for d in districts]
         # A filter caches its form field once built (schema generation builds the class-level
         # ones); drop any copy so that the choices and querysets set above are used.

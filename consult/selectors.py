@@ -7,6 +7,7 @@ from decimal import Decimal
 from itertools import chain
 
 import numpy as np
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
@@ -381,6 +382,37 @@ def cities_with_consultations() -> QuerySet[City]:
 def consultation_get(*, city_slug: str, slug: str) -> Consultation:
     """A consultation by its city's slug and its own, with the city; raises DoesNotExist."""
     return Consultation.objects.select_related("city").get(city__slug=city_slug, slug=slug)
+
+
+#: The list's derived figures (its total, its district choices) are kept in the shared cache
+#: instead of scanning every proposal per view; a change to any proposal of the consultation
+#: starts a new version (`consult.signals`), so they never lag behind it.
+LIST_FIGURES_SECONDS = 600
+
+
+def proposal_list_version(*, consultation_id: int) -> int:
+    return cache.get_or_set(f"proposal-list-version:{consultation_id}", 1, None)
+
+
+def proposal_list_changed(*, consultation_id: int) -> None:
+    key = f"proposal-list-version:{consultation_id}"
+    try:
+        cache.incr(key)
+    except ValueError:  # not in the cache (yet, or any more): any new number will do
+        cache.set(key, proposal_list_version(consultation_id=consultation_id) + 1, None)
+
+
+def proposal_districts(*, consultation: Consultation) -> list[str]:
+    """The districts the consultation's visible proposals name, for the list's filter."""
+    version = proposal_list_version(consultation_id=consultation.pk)
+    return cache.get_or_set(
+        f"proposal-districts:{consultation.pk}:v{version}",
+        lambda: list(
+            Proposal.objects.filter(consultation=consultation, status__in=VISIBLE_STATUSES)
+            .exclude(district="").values_list("district", flat=True).distinct()
+            .order_by("district")),
+        LIST_FIGURES_SECONDS,
+    )
 
 
 def proposals_listed(

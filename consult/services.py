@@ -558,4 +558,8 @@ def proposals_mark_selected(*, consultation: Consultation, proposal_ids: list[in
     proposals.filter(status=Proposal.Status.SELECTED).exclude(pk__in=proposal_ids).update(
         status=Proposal.Status.SHORTLISTED
     )
-    return proposals.filter(pk__in=proposal_ids).update(status=Proposal.Status.SELECTED)
+    selected = proposals.filter(pk__in=proposal_ids).update(status=Proposal.Status.SELECTED)
+    # A queryset update sends no signal: the list's cached figures (per status) start anew.
+    transaction.on_commit(lambda: selectors.proposal_list_changed(
+        consultation_id=consultation.pk))
+    return selected

@@ -1,8 +1,12 @@
 """The public pages: home, health check, a consultation, its proposal list and a proposal."""
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from core.web import render
@@ -72,6 +76,27 @@ def consultation_detail(request: HttpRequest, city: str, slug: str) -> HttpRespo
     return render(request, "consult/consultation_detail.html", context)
 
 
+class CountCachedPaginator(Paginator):
+    """A paginator whose total comes from the shared cache, under the consultation's current
+    list version: counting a large consultation's proposals on every view costs as much as the
+    rest of the page."""
+
+    def __init__(self, *args, count_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        return cache.get_or_set(self.count_key, lambda: Paginator.count.func(self),
+                                selectors.LIST_FIGURES_SECONDS)
+
+
+def filter_key(request: HttpRequest) -> str:
+    """The filters of a list request, without the page and the order (which keep the total)."""
+    params = sorted((k, v) for k, v in request.GET.lists() if k not in ("page", "order"))
+    return hashlib.sha256(repr(params).encode()).hexdigest()[:16]
+
+
 @require_GET
 def proposal_list(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     consultation = consultation_or_404(city, slug)
@@ -81,7 +106,11 @@ def proposal_list(request: HttpRequest, city: str, slug: str) -> HttpResponse:
         request.GET or None, queryset=queryset, consultation=consultation,
         seed=order_seed(request),
     )
-    paginator = Paginator(proposal_filter.qs, PAGE_SIZE)
+    paginator = CountCachedPaginator(
+        proposal_filter.qs, PAGE_SIZE,
+        count_key=f"proposal-count:{consultation.pk}:"
+                  f"v{selectors.proposal_list_version(consultation_id=consultation.pk)}:"
+                  f"{filter_key(request)}")
     page = paginator.get_page(request.GET.get("page"))
     can_support_here = (
         participant is not None

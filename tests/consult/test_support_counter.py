@@ -121,3 +121,19 @@ def test_twenty_people_supporting_at_once_count_twenty():
     for thread in threads:
         thread.join()
     assert counter(proposal) == 20 == Support.objects.filter(proposal=proposal).count()
+
+
+@pytest.mark.django_db
+def test_the_cached_list_total_follows_new_and_selected_proposals(
+        client, django_capture_on_commit_callbacks):
+    consultation = ConsultationFactory(phase=Phase.PROPOSALS)
+    ProposalFactory.create_batch(3, consultation=consultation)
+    url = reverse("consult:proposals", args=[consultation.city.slug, consultation.slug])
+    assert client.get(url).context["page"].paginator.count == 3
+    ProposalFactory(consultation=consultation)
+    assert client.get(url).context["page"].paginator.count == 4
+    first = Proposal.objects.filter(consultation=consultation).first()
+    assert client.get(url, {"status": "selected"}).context["page"].paginator.count == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposals_mark_selected(consultation=consultation, proposal_ids=[first.pk])
+    assert client.get(url, {"status": "selected"}).context["page"].paginator.count == 1
