@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.record import write_section  # noqa: E402
+from bench._common import write_section  # noqa: E402
 
 DB_NAME = "cabildo_count"
 
@@ -186,7 +186,7 @@ def main() -> None:
           "| count's peak RSS |\n|---|---:|---:|---:|---:|")
     print(line)
     if args.write:
-        write_section("## Counting from PostgreSQL", (
+        write_section("Counting from PostgreSQL", (
             f"Measured {date.today().isoformat()} on this 2-core machine; reproduce with "
             f"`.venv/bin/python bench/count_db.py --ballots {args.ballots} --write` (`--tiny` "
             f"runs in CI). Best of {args.repeat} fresh processes each; the COPY streams the "

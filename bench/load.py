@@ -35,7 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.record import write_section  # noqa: E402
+from bench._common import write_section  # noqa: E402
 from bench.stack import running_stack  # noqa: E402
 
 DB_NAME = "cabildo_load"
@@ -285,7 +285,7 @@ def main() -> None:
 
 
 def write(lines: list[str], args) -> None:
-    write_section("## Load on the production stack", (
+    write_section("Load on the production stack", (
         f"Measured {date.today().isoformat()} on this 2-core machine: two gunicorn servers (2 "
         "workers of 4 threads each), PostgreSQL and Redis on loopback; the load generator "
         "shares the cores. Reproduce with `.venv/bin/python bench/load.py "
