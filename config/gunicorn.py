@@ -12,9 +12,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so that a slow leak never grows without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycling workers (GUNICORN_MAX_REQUESTS) is off by default: a recycled worker drops the
+# keep-alive connections it holds, which a client sees as an error under load.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 errorlog = "-"
