@@ -128,6 +128,7 @@ class _Snap:
     #: projects dropped during this round as unaffordable: (j, up0, s_up) of note_drop, i.e.
     #: j's supporters hold less than its cost at ``base + d`` while ``up0 + s_up * d < 0``
     drops: list = field(default_factory=list)
+    prices: dict = field(default_factory=dict)  # prices of the winners so far
 
 
 class _Run:
@@ -565,7 +566,8 @@ def mes_run(setup: MesSetup, B: Fraction, record: bool = True,
 def _resume(setup: MesSetup, run: _Run, snaps: list, B: Fraction):
     """Start ``run`` (at ``B``) from the latest snapshot whose prefix provably stays the same.
 
-    Returns (alive, selected so far, number of the last round done, stale lower bounds) or None
+    Returns (alive, selected so far, number of the last round done, stale lower bounds, prices
+    so far) or None
     to start from the first round. Snapshots after the one used are discarded.
     """
     k = len(snaps) - 1
@@ -608,7 +610,7 @@ def _resume(setup: MesSetup, run: _Run, snaps: list, B: Fraction):
         lb2 = (c - up) / (wr * c) * (1 - 1e-6)
     lb = np.where(ok & (lb2 > lb), lb2, lb)
     stale[cand] = lb
-    return alive, list(sn.selected), sn.round_no - 1, stale
+    return alive, list(sn.selected), sn.round_no - 1, stale, dict(sn.prices)
 
 
 def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
@@ -628,7 +630,7 @@ def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
             stale[j] = 1.0 / setup.weight[j]
         round_no = 0
     else:
-        alive, out.selected, round_no, stale = resumed
+        alive, out.selected, round_no, stale, out.prices = resumed
     first = round_no + 1  # the snapshot of this round exists (or is the start)
     rank = prep.rank
     costs_f = prep.costs_f
@@ -637,7 +639,7 @@ def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
         if snaps is not None and run.analyse and round_no > first:
             snaps.append(_Snap(base=B, tmin=run.tmin, round_no=round_no, gstate=run.gstate.copy(),
                                alive=alive.copy(), selected=list(out.selected),
-                               st=run.st.copy()))
+                               st=run.st.copy(), prices=dict(out.prices)))
             run.drop_log = snaps[-1].drops
         else:
             run.drop_log = None
@@ -729,8 +731,67 @@ def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
     return out
 
 
+def _same_sequence(setup: MesSetup, res: MesRun, T: int) -> MesRun | None:
+    """The run at ``B + T`` if the runs at every per-voter budget in ``[B, B + T]``
+    (``B = res.per_voter``) provably buy the projects of ``res`` in the same order, hence
+    select the same set; otherwise None.
+
+    Monotone sandwich: charge the winners of ``res`` in their order (the *forced* run) at some
+    ``B' >= B``. By induction every budget before every round is non-decreasing in ``B'``:
+    more money lowers each price cap, and a supporter keeps ``max(budget - price, 0)``. A
+    project's rho (price cap / cost) is non-increasing in the budgets, and its affordability
+    non-decreasing. So for ``B <= B' <= B + T``, with the forced run at ``B + T``: round ``r``'s
+    winner is affordable at ``B'`` (it is at ``B``) with ``rho(B') <= rho(B)``, and every other
+    project ``j`` still in the race has ``rho_j(B') >= rho_j(B + T)``; if that exceeds the
+    winner's rho at ``B`` (with a margin) at every round, and if no project is affordable after
+    the last round at ``B + T``, MES at ``B'`` makes exactly the same choices. Lower bounds of
+    rho from a project's last evaluation stay valid within the forced run (money only falls),
+    so projects are re-evaluated lazily. Any doubtful float decision answers None. The run
+    returned (same projects, the forced run's float prices at ``B + T``) can start the next
+    such check: only consecutive budgets are compared, so the checks chain.
+    """
+    sel = res.selected
+    if not sel or any(j not in res.prices for j in sel):
+        return None
+    run = _Run(setup, res.per_voter + T, exact=False)
+    cf = setup.cf
+    chosen = set(sel)
+    rest = [j for j in setup.projects if j not in chosen]
+    lb = {j: 1.0 / setup.pW[j] for j in setup.projects}
+    later = list(sel)
+    prices = {}
+    try:
+        for r, w in enumerate(sel):
+            thr = float(res.prices[w]) / cf[w] * (1 + 4 * WINDOW)
+            later[r] = -1
+            for j in rest + later[r + 1:]:
+                if j < 0 or lb[j] > thr:
+                    continue
+                x = run.evaluate(j)
+                if x is None:
+                    lb[j] = np.inf
+                    continue
+                lb[j] = x / cf[j]
+                if lb[j] <= thr:
+                    return None
+            x = run.evaluate(w)
+            if x is None:
+                return None
+            run.charge(w, x)
+            prices[w] = x
+            lb[w] = np.inf
+            rest = [j for j in rest if lb[j] < np.inf]
+        # after the last round, nothing else may be affordable
+        for j in rest:
+            if run.evaluate(j) is not None:
+                return None
+    except _NeedExact:
+        return None
+    return MesRun(per_voter=run.B, selected=list(sel), prices=prices)
+
+
 def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
-             resume: bool = True) -> tuple[MesRun, int, list[dict]]:
+             resume: bool = True, gallop: bool | None = None) -> tuple[MesRun, int, list[dict]]:
     """Iterated MES: add 1 to every voter's budget until the outcome is exhaustive.
 
     As pabutools 1.2.3 with ``voter_budget_increment=1``: run MES with ``budget / n``,
@@ -756,7 +817,10 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
     # outcome that changes almost every step) it rarely pays, so after an analysis that saved
     # less than it cost, the next few runs are not analysed (1, 2, 4, ... up to 32 of them).
     wait = backoff = 0
+    if gallop is None:
+        gallop = accelerate
     snaps: list[_Snap] = []
+    span, cool, cool_backoff = 16, 0, 0
     while True:
         analyse = accelerate and wait == 0
         wait = max(0, wait - 1)
@@ -770,6 +834,31 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
         step = 1
         if analyse and feasible and not exhaustive and 1 < res.same_until < np.inf:
             step = max(1, int(np.ceil(res.same_until)))
+        if cool:
+            cool -= 1
+        elif gallop and feasible and not exhaustive and step <= span:
+            # chain monotone-sandwich checks (see _same_sequence) from this run: each one
+            # proves [B, B + T] to have this outcome and gives the run at B + T; T doubles
+            # after a success and halves after a failure
+            T, cur, chained = span, res, 0
+            while True:
+                nxt = _same_sequence(setup, cur, T)
+                if nxt is None:
+                    if T <= 2:
+                        break
+                    T //= 2
+                    continue
+                cur, chained = nxt, chained + 1
+                log.append({"per_voter": cur.per_voter, "selected": len(cur.selected),
+                            "cost": cost, "feasible": True, "exhaustive": False,
+                            "chained": True})
+                T = min(2 * T, 1 << 16)
+            span = max(2, T)
+            # where outcomes change almost every step (Toulouse) the checks rarely pay: after
+            # a chain that advanced nothing, skip them for the next 1, 2, 4, ... 32 runs
+            cool_backoff = 0 if chained else min(32, max(1, 2 * cool_backoff))
+            cool = cool_backoff
+            res, B, step = cur, cur.per_voter, 1
         if analyse and not resume:
             if step > 2:
                 backoff = 0

@@ -84,3 +84,18 @@ def test_explanations_cover_every_project_on_a_real_file():
         else:
             assert ex["reason"] in {"supporters_out_of_money", "no_supporters",
                                     "zero_cost_ignored"}
+
+
+#: Budapest mes-add1 has no recorded pabutools outcome (22,002 MES runs): pinned to the outcome
+#: of our engine (the accelerated loop, checked against the plain +1 loop on random instances)
+BUDAPEST_ADD1 = ["425", "428", "446", "458", "467", "480", "506", "526", "540", "542", "544",
+                 "545", "552", "553", "555", "557", "559", "561", "569", "571", "572", "573",
+                 "582", "583", "587", "588", "594", "595", "596", "597", "598"]
+
+
+def test_budapest_mes_add1_outcome_pinned():
+    _meta, election, _ = _read("Hungary_Budapest_2024.pb")
+    outcome = count(election, "mes-add1")
+    assert outcome.selected == BUDAPEST_ADD1
+    assert float(outcome.total_cost) == 999_000_000
+    assert outcome.trace["runs"] == 22_002
