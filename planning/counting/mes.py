@@ -838,8 +838,8 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
             cool -= 1
         elif gallop and feasible and not exhaustive and step <= span:
             # chain monotone-sandwich checks (see _same_sequence) from this run: each one
-            # proves [B, B + T] to have this outcome and gives the run at B + T; T doubles
-            # after a success and halves after a failure
+            # proves [B, B + T] to have this outcome and gives the run at B + T; T grows
+            # by half after a success and halves after a failure
             T, cur, chained = span, res, 0
             while True:
                 nxt = _same_sequence(setup, cur, T)
@@ -852,7 +852,7 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
                 log.append({"per_voter": cur.per_voter, "selected": len(cur.selected),
                             "cost": cost, "feasible": True, "exhaustive": False,
                             "chained": True})
-                T = min(2 * T, 1 << 16)
+                T = min(T + max(1, T // 2), 1 << 16)
             span = max(2, T)
             # where outcomes change almost every step (Toulouse) the checks rarely pay: after
             # a chain that advanced nothing, skip them for the next 1, 2, 4, ... 32 runs
