@@ -172,3 +172,33 @@ def write_section(title: str, body: str, *, replaces: tuple[str, ...] = ()) -> N
     else:
         text = text.rstrip() + f"\n\n## {title}\n\n{body.strip()}\n"
     DOC.write_text(text.rstrip() + "\n")
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS of this process image: VmHWM (reset at exec; ``ru_maxrss`` is inherited from
+    the forking parent on Linux, so it would report the seeding process's peak)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def fresh_postgres_database(name: str, *, script: str) -> str:
+    """Drop and create database `name` on DATABASE_URL's PostgreSQL server; its URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cabildo")
+    if not base.startswith("postgres"):
+        sys.exit(f"{script} needs PostgreSQL: set DATABASE_URL=postgres://…")
+    admin = urlunsplit(urlsplit(base)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))

@@ -18,32 +18,17 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import write_section  # noqa: E402
+from bench._common import fresh_postgres_database, peak_rss_mb, write_section  # noqa: E402
 
 DB_NAME = "cabildo_count"
 
 
-def database_url() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cabildo")
-    if not base.startswith("postgres"):
-        sys.exit("bench/count_db.py needs PostgreSQL: set DATABASE_URL=postgres://…")
-    return urlunsplit(urlsplit(base)._replace(path=f"/{DB_NAME}"))
-
-
 def django_env(url: str) -> dict:
     return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url}
-
-
-def peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def seed(ballots: int) -> int:
@@ -154,13 +139,7 @@ def main() -> None:
         return
     if args.tiny:
         args.ballots, args.repeat = 2000, 1
-    url = database_url()
-    import psycopg
-
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    url = fresh_postgres_database(DB_NAME, script="bench/count_db.py")
     env = django_env(url)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT,
                    env=env, check=True, timeout=600)

@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -34,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from bench._common import peak_rss_mb  # noqa: E402
 
 MEAN_CHOICES = 2.94
 
@@ -127,18 +128,6 @@ def seed(*, ballots: int, proposals: int, seed_value: int = 3):
                                for j in picked.tolist())
         BallotChoice.objects.bulk_create(choices, batch_size=5000)
     return consultation
-
-
-def peak_rss_mb() -> float:
-    """Peak RSS of this process image: VmHWM (reset at exec; ``ru_maxrss`` is inherited from
-    the forking parent on Linux, so it would report the seeding process's peak)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(args) -> None:

@@ -30,32 +30,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import write_section  # noqa: E402
+from bench._common import fresh_postgres_database, write_section  # noqa: E402
 from bench.stack import running_stack  # noqa: E402
 
 DB_NAME = "cabildo_load"
-
-
-def database_url() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cabildo")
-    if not base.startswith("postgres"):
-        sys.exit("bench/load.py needs PostgreSQL: set DATABASE_URL=postgres://…")
-    parts = urlsplit(base)
-    return urlunsplit(parts._replace(path=f"/{DB_NAME}"))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
 
 
 def setup_django(env: dict) -> None:
@@ -217,8 +199,7 @@ def main() -> None:
     if args.tiny:
         args.ballots, args.voters, args.seconds = 300, 64, 1.5
 
-    url = database_url()
-    recreate_database(url)
+    url = fresh_postgres_database(DB_NAME, script="bench/load.py")
     logs = Path(tempfile.mkdtemp(prefix="cabildo-load-"))
     env_probe = {"DJANGO_SETTINGS_MODULE": "config.settings.production",
                  "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1"}
