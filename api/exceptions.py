@@ -3,7 +3,7 @@
 ``detail`` is always a human-readable sentence (in the request's language); ``errors`` maps
 field names to lists of messages (``non_field_errors`` for messages about the whole request) and
 is empty when the error is about no field. Services' errors are turned into HTTP here:
-``NotAllowed`` → 403, any other ``ServiceError`` → 400.
+``NotAllowed`` → 403, ``Conflict`` → 409, any other ``ServiceError`` → 400.
 
 Configured per view by ``api.views.ApiView`` (``get_exception_handler``); settings may also
 name it: ``REST_FRAMEWORK["EXCEPTION_HANDLER"] = "api.exceptions.handler"``.
@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_handler
 
-from core.errors import NotAllowed, ServiceError
+from core.errors import Conflict, NotAllowed, ServiceError
+
+
+class ConflictError(exceptions.APIException):
+    status_code = 409
+    default_detail = "Conflict."
+    default_code = "conflict"
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -31,9 +37,12 @@ class ErrorSerializer(serializers.Serializer):
 
 
 def from_service_error(error: ServiceError) -> exceptions.APIException:
-    """NotAllowed → 403; other ServiceErrors → 400, attached to their field when they name one."""
+    """NotAllowed → 403, Conflict → 409; other ServiceErrors → 400, attached to their field
+    when they name one."""
     if isinstance(error, NotAllowed):
         return exceptions.PermissionDenied(error.message)
+    if isinstance(error, Conflict):
+        return ConflictError(error.message)
     field = error.field or "non_field_errors"
     return exceptions.ValidationError({field: [error.message]})
 

@@ -38,6 +38,8 @@ v1 = [
          name="moderation-decision-detail"),
     path("count-runs/", views.CountRunList.as_view(), name="count-run-list"),
     path("count-runs/<int:pk>/", views.CountRunDetail.as_view(), name="count-run-detail"),
+    path("count-jobs/", views.CountJobList.as_view(), name="count-job-list"),
+    path("count-jobs/<int:pk>/", views.CountJobDetail.as_view(), name="count-job-detail"),
     path("plans/", views.PlanList.as_view(), name="plan-list"),
     path("plans/<int:pk>/", views.PlanDetail.as_view(), name="plan-detail"),
     path("plans/<int:pk>/objectives/", views.PlanObjectiveList.as_view(),

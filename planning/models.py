@@ -90,6 +90,64 @@ class CountRun(ImmutableModel):
         return self.outcome.get("explanations", {})
 
 
+class CountJob(models.Model):
+    """A request to count a consultation, carried out by a worker: counting reads every ballot,
+    which at city scale takes seconds, so it never runs in a web request. The job says where the
+    count is (queued, running, done with its CountRun, or failed with the reason); at most one
+    job per consultation is under way at a time (a database constraint)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Counting")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    UNDER_WAY = (State.QUEUED, State.RUNNING)
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="count_jobs"
+    )
+    rule = models.CharField(_("rule"), max_length=16, choices=CountingRule.choices)
+    min_votes = models.PositiveIntegerField(_("minimum votes"), default=0)
+    tie_break = models.CharField(_("tie-break"), max_length=32, default="lexicographic")
+    official = models.BooleanField(_("official"), default=False)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices,
+                             default=State.QUEUED)
+    error = models.TextField(_("why it failed"), blank=True)
+    count_run = models.OneToOneField(
+        CountRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="job"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("count job")
+        verbose_name_plural = _("count jobs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation"], condition=Q(state__in=["queued", "running"]),
+                name="one_count_under_way_per_consultation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="done") | Q(count_run__isnull=False),
+                name="done_count_job_has_its_run",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} · {self.get_state_display()}"
+
+    @property
+    def under_way(self) -> bool:
+        return self.state in self.UNDER_WAY
+
+
 # --- strategy plans ----------------------------------------------------------------------------
 # A plan drafted from a count: objectives (strategic axes), actions (plan lines traceable to the
 # citizens' proposals), budget lines per year and indicators, IATI-aligned where it fits.

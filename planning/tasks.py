@@ -23,3 +23,9 @@ def count_consultation(
         min_votes=min_votes, tie_break=tie_break, official=official, user=user,
     )
     return run.pk
+
+
+@shared_task(name="planning.tasks.run_count_job")
+def run_count_job(job_id: int) -> str:
+    """Carry out a count asked for on the web or through the API; returns the job's state."""
+    return services.count_job_run(job_id=job_id).state

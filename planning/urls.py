@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.plan_list, name="list"),
     path("new/", views.draft_start, name="draft_start"),
     path("new/<int:consultation_pk>/", views.draft_create, name="draft_create"),
+    path("new/<int:consultation_pk>/count/", views.count_request, name="count_request"),
     path("public/<int:pk>/", views.public_plan, name="public"),
     path("proposal/<int:pk>/fate/", views.proposal_fate, name="proposal_fate"),
     path("<int:pk>/", views.workspace, name="workspace"),

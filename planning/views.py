@@ -120,6 +120,7 @@ def draft_create(request: HttpRequest, consultation_pk: int) -> HttpResponse:
     years = list(range(consultation.plan_start_year, consultation.plan_end_year + 1))
     form = forms.DraftForm(request.POST or None, years=years)
     official = selectors.count_run_official(consultation=consultation)
+    job = None if official else selectors.count_job_latest(consultation=consultation)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -143,8 +144,26 @@ def draft_create(request: HttpRequest, consultation_pk: int) -> HttpResponse:
         status = 400
     return render(request, "planning/draft_create.html", {
         "consultation": consultation, "city": consultation.city, "form": form,
-        "official": official,
+        "official": official, "job": job,
     }, status=status)
+
+
+@require_POST
+def count_request(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    """The draft page's "Count the votes": a worker makes the official count; the draft page
+    shows how far it is and offers the draft once it is done."""
+    consultation = get_object_or_404(Consultation.objects.select_related("city"),
+                                     pk=consultation_pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("planning:draft_create", args=[consultation.pk]),
+                                 reverse("login"))
+    try:
+        services.count_job_request(consultation=consultation, user=request.user, official=True)
+    except NotAllowed as error:
+        return error_page(request, error.message, status=403)
+    except ServiceError as error:  # voting still open, or a count already under way
+        messages.error(request, error.message)
+    return redirect("planning:draft_create", consultation_pk=consultation.pk)
 
 
 # --- the workspace -----------------------------------------------------------------------------

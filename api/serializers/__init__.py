@@ -6,7 +6,12 @@ One module per area, as api/views/; this package re-exports every name (the view
 ``s``)."""
 
 from ._common import ID_LIMITS, MONEY, display_name, user_name
-from .counts import CountRunDetailSerializer, CountRunSerializer, CountRunWriteSerializer
+from .counts import (
+    CountJobSerializer,
+    CountRunDetailSerializer,
+    CountRunSerializer,
+    CountRunWriteSerializer,
+)
 from .plan_parts import (
     STATUS_HELP,
     ActionSerializer,
@@ -111,6 +116,7 @@ __all__ = [
     "ProfileUpdateSerializer",
     "AccountDeleteSerializer",
     "CountRunSerializer",
+    "CountJobSerializer",
     "CountRunDetailSerializer",
     "CountRunWriteSerializer",
     "SnapshotLineSerializer",

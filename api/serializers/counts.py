@@ -4,7 +4,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from consult.models import CountingRule
-from planning.models import CountRun
+from planning.models import CountJob, CountRun
 
 from ._common import ID_LIMITS
 
@@ -38,3 +38,15 @@ class CountRunWriteSerializer(serializers.Serializer):
                                          default=0)
     tie_break = serializers.CharField(max_length=32, required=False, default="lexicographic")
     official = serializers.BooleanField(required=False, default=False)
+
+
+class CountJobSerializer(serializers.ModelSerializer):
+    """A count asked for and carried out by a worker: poll it until `state` is `done` (then
+    `count_run` is the count) or `failed` (then `error` says why)."""
+
+    class Meta:
+        model = CountJob
+        fields = [
+            "id", "consultation", "rule", "min_votes", "tie_break", "official", "state", "error",
+            "count_run", "created_at", "started_at", "finished_at",
+        ]

@@ -7,7 +7,7 @@ One module per area of api/urls.py; this package re-exports every view (``views.
 
 from ._common import ApiDefaults, ApiView
 from .auth import NotFound, ObtainToken
-from .counts import CountRunDetail, CountRunList
+from .counts import CountJobDetail, CountJobList, CountRunDetail, CountRunList
 from .plan_parts import (
     ActionDetail,
     BudgetLineDetail,
@@ -57,6 +57,8 @@ __all__ = [
     "ApiDefaults",
     "ApiView",
     "CityList",
+    "CountJobDetail",
+    "CountJobList",
     "CityDetail",
     "OrganisationList",
     "OrganisationDetail",

@@ -192,6 +192,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # counts are long: one at a time per work
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# A count job still queued or running after this long was lost with its worker: the next request
+# to count the consultation marks it failed instead of waiting for it forever.
+COUNT_JOB_STALE_AFTER = int(env_str("COUNT_JOB_STALE_AFTER", str(2 * 60 * 60)))
 CELERY_BEAT_SCHEDULE = {
     # Tally every consultation whose voting has closed, once, soon after it closes.
     "tally-closed-consultations": {

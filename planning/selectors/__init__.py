@@ -14,6 +14,7 @@ from .checks import (  # noqa: F401
 )
 from .reads import (  # noqa: F401
     consultations_to_plan,
+    count_job_latest,
     count_run_official,
     plan_budget,
     plan_comments,
@@ -35,6 +36,7 @@ from .snapshots import (  # noqa: F401
 from .visibility import (  # noqa: F401
     LIVE_PLAN_HIDDEN,
     NO_SUCH_PLAN,
+    count_jobs_visible,
     plan_decisions_readable,
     plan_for_reader,
     plan_versions_readable,

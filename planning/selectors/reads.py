@@ -14,6 +14,7 @@ from consult.models import CityRole, Consultation, Proposal
 from ..models import (
     Action,
     BudgetLine,
+    CountJob,
     CountRun,
     Indicator,
     IndicatorPeriod,
@@ -33,6 +34,12 @@ from .visibility import working_city_ids
 def count_run_official(*, consultation: Consultation) -> CountRun | None:
     """The count that decides the consultation: its latest official CountRun, if any."""
     return consultation.count_runs.filter(is_official=True).order_by("-created_at", "-pk").first()
+
+
+def count_job_latest(*, consultation: Consultation) -> CountJob | None:
+    """The consultation's latest count job, to show how far a count asked for has got."""
+    return (consultation.count_jobs.select_related("count_run")
+            .order_by("-created_at", "-pk").first())
 
 
 def plans_for(user) -> dict[str, Any]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from consult.models import CityRole
 from consult.selectors import WORKER_ROLES, city_ids_with_roles
 
 from .. import rules as plan_rules
-from ..models import PlanVersion, ReviewDecision, StrategyPlan
+from ..models import CountJob, PlanVersion, ReviewDecision, StrategyPlan
 
 #: The answer to a plan the reader may not see, on the web and in the API alike: a draft of a
 #: city one does not work for is not known to exist.
@@ -20,6 +21,14 @@ LIVE_PLAN_HIDDEN = gettext_lazy("The plan is being revised: read its approved ve
 def working_city_ids(*, user) -> set[int]:
     """The cities whose plans the user works on: as planner, city admin or council member."""
     return city_ids_with_roles(user=user, roles=WORKER_ROLES)
+
+
+def count_jobs_visible(*, user) -> QuerySet[CountJob]:
+    """The count jobs of the cities the user counts for (`rules.can_draft_plan`: planners and
+    city admins); others do not learn that a count was asked for."""
+    cities = city_ids_with_roles(user=user, roles=(CityRole.Role.PLANNER, CityRole.Role.ADMIN))
+    return (CountJob.objects.filter(consultation__city_id__in=cities)
+            .select_related("consultation").order_by("-created_at", "-pk"))
 
 
 def plans_visible(*, user) -> QuerySet[StrategyPlan]:

@@ -9,11 +9,15 @@ from ._common import (  # noqa: F401
     ensure_editable,
 )
 from .count_runs import (  # noqa: F401
+    COUNT_UNDER_WAY,
     ENGINE_VERSION,
     VOTE_TYPES,
     consultation_election,
+    count_job_request,
+    count_job_run,
     count_run_create,
     count_run_official_for,
+    ensure_can_count,
 )
 from .drafts import (  # noqa: F401
     ensure_can_draft,

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from consult.models import Consultation, Proposal
-from core.errors import NotAllowed, ServiceError
+from core.errors import Conflict, NotAllowed, ServiceError
 from core.validation import validated
 
 from .. import rules as plan_rules
+from .. import selectors
 from ..drafting import place_within_ceilings, year_profile
 from ..models import (
     Action,
@@ -27,7 +28,10 @@ from ..models import (
     StrategyPlan,
 )
 from ._common import _clean_ceilings, _log
-from .count_runs import count_run_official_for
+from .count_runs import count_run_official_for, ensure_can_count
+
+NOT_COUNTED_YET = _("There is no official count of this consultation yet: count the votes "
+                    "first, then draft the plan.")
 
 
 def proposal_year_profile(proposal: Proposal, years: list[int]) -> dict[int, Decimal]:
@@ -165,10 +169,21 @@ def plan_draft_for_consultation(
     title: str | None = None,
     ceilings: Mapping[int, Decimal | None] | None = None,
     rule: str | None = None,
+    count_now: bool = False,
 ) -> tuple[StrategyPlan, list[dict]]:
-    """The planner's button: use the official count (counting now if there is none yet, once
-    voting closed) and draft a plan from it. One transaction: a failed draft leaves no count."""
+    """The planner's button: draft a plan from the consultation's official count.
+
+    Counting reads every ballot, so the web and the API have a worker count first (a CountJob)
+    and are refused here while there is no official count (Conflict). Commands and the demo
+    may count in-process (`count_now=True`); one transaction, so a failed draft leaves no count.
+    """
     ensure_can_draft(user=user, city=consultation.city)
     with transaction.atomic():
-        run = count_run_official_for(consultation=consultation, user=user, rule=rule)
+        if count_now:
+            run = count_run_official_for(consultation=consultation, user=user, rule=rule)
+        else:
+            ensure_can_count(user=user, consultation=consultation)
+            run = selectors.count_run_official(consultation=consultation)
+            if run is None:
+                raise Conflict(NOT_COUNTED_YET)
         return plan_draft_from_count(count_run=run, user=user, title=title, ceilings=ceilings)

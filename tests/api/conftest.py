@@ -73,6 +73,7 @@ class World:
     on_ballot: list = field(default_factory=list)
     closed: object = None
     count_run: object = None
+    count_job: object = None
     plan_approved: object = None
     plan_in_review: object = None
     plan_draft: object = None
@@ -129,15 +130,22 @@ def build_world() -> World:
     close_voting(w.closed)
     planner, council = w.users["planner"], w.users["council"]
     w.plan_approved, _c = plan_services.plan_draft_for_consultation(
-        consultation=w.closed, user=planner, title="Approved plan")
+        consultation=w.closed, user=planner, title="Approved plan", count_now=True)
     plan_services.plan_submit(plan=w.plan_approved, user=planner)
     plan_services.plan_review_decide(plan=w.plan_approved, user=council, decision="approve")
     w.plan_in_review, _c = plan_services.plan_draft_for_consultation(
-        consultation=w.closed, user=planner, title="Plan in review")
+        consultation=w.closed, user=planner, title="Plan in review", count_now=True)
     plan_services.plan_submit(plan=w.plan_in_review, user=planner)
     w.plan_draft, _c = plan_services.plan_draft_for_consultation(
-        consultation=w.closed, user=planner, title="Draft plan")
+        consultation=w.closed, user=planner, title="Draft plan", count_now=True)
     w.count_run = w.closed.count_runs.get(is_official=True)
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the worker's part, in-process
+        job = plan_services.count_job_request(consultation=w.closed, user=planner, rule="greedy")
+    job.refresh_from_db()
+    assert job.state == "done", job.error
+    w.count_job = job
     w.line = w.plan_draft.actions.order_by("rank").first().budget_lines.order_by("year").first()
     from reports import services as report_services
 

@@ -88,7 +88,7 @@ def test_submit_review_and_comment(world):
     assert [(v["number"], v["decision"]) for v in versions] == [(1, "approve")]
 
 
-def test_planner_drafts_a_plan_and_counts(world):
+def test_planner_drafts_a_plan_and_counts(world, django_capture_on_commit_callbacks):
     from consult import services as consult_services
     from consult.models import Phase
     from tests.factories import ConsultationFactory, ParticipantFactory, ProposalFactory
@@ -103,10 +103,19 @@ def test_planner_drafts_a_plan_and_counts(world):
                             format="json")
     assert response.status_code == 400  # voting still open: no partial results
     close_voting(consultation)
-    response = planner.post("/api/v1/count-runs/", {"consultation": consultation.pk,
-                                                    "rule": "greedy"}, format="json")
-    assert response.status_code == 201
-    assert response.json()["selected_proposal_ids"] == [proposal.pk]
+    response = planner.post("/api/v1/plans/", {"consultation": consultation.pk}, format="json")
+    assert response.status_code == 409  # no official count yet: a worker counts first
+    assert "no official count" in response.json()["detail"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = planner.post("/api/v1/count-runs/", {"consultation": consultation.pk,
+                                                        "rule": "greedy", "official": True},
+                                format="json")
+    assert response.status_code == 202  # a worker counts, once the request has committed
+    assert response.json()["state"] == "queued"
+    job = planner.get(response["Location"]).json()
+    assert job["state"] == "done" and response["Location"] == f"/api/v1/count-jobs/{job['id']}/"
+    run = planner.get(f"/api/v1/count-runs/{job['count_run']}/").json()
+    assert run["selected_proposal_ids"] == [proposal.pk]
     response = planner.post("/api/v1/plans/", {"consultation": consultation.pk,
                                                "title": "From the API"}, format="json")
     assert response.status_code == 201, response.content

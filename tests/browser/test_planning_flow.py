@@ -98,6 +98,9 @@ def test_planner_drafts_council_returns_then_approves_citizen_sees_fate(
     planner = page_as(new_page, live_server, planner_user)
     planner.goto(f"{base}/plans/new/")
     planner.get_by_role("link", name="Quito en el mundo").click()
+    # No official count yet: the planner has it made first (a worker; here, in-process).
+    planner.get_by_role("button", name="Count the votes").click()
+    assert "The official count" in planner.locator("main").inner_text()
     planner.get_by_label("Title of the plan").fill("Plan internacional de Quito")
     planner.get_by_role("button", name="Draft the plan").click()
     assert planner.get_by_role("heading", level=1).inner_text() == "Plan internacional de Quito"

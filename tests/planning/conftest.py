@@ -101,5 +101,6 @@ def drafted(counted, roles):
     from planning.services import plan_draft_for_consultation
 
     consultation, proposals = counted
-    plan, conflicts = plan_draft_for_consultation(consultation=consultation, user=roles.planner)
+    plan, conflicts = plan_draft_for_consultation(consultation=consultation, user=roles.planner,
+                                                  count_now=True)
     return plan, proposals

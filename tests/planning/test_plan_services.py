@@ -38,8 +38,8 @@ def lines_of(plan):
 
 def test_draft_without_ceilings(counted, roles):
     consultation, (a, b, c, d) = counted
-    plan, conflicts = services.plan_draft_for_consultation(consultation=consultation,
-                                                           user=roles.planner)
+    plan, conflicts = services.plan_draft_for_consultation(
+        consultation=consultation, user=roles.planner, count_now=True)
     assert conflicts == []
     run = plan.count_run
     assert run.is_official and run.selected_proposal_ids == sorted([a.pk, b.pk, c.pk])
@@ -83,7 +83,7 @@ def test_draft_with_ceilings_shifts_actions_and_lists_conflicts(counted, roles):
     # ≤ 600), air quality (25 a year) fits in both.
     plan, conflicts = services.plan_draft_for_consultation(
         consultation=consultation, user=roles.planner,
-        ceilings={2027: D("450"), 2028: D("600")})
+        ceilings={2027: D("450"), 2028: D("600")}, count_now=True)
     assert conflicts == []
     assert lines_of(plan)[("Migrant desk", 2028)] == D("300")
     assert plan.draft_report["shifted"][0]["title"] == "Migrant desk"
@@ -94,7 +94,7 @@ def test_draft_with_unresolvable_ceilings_returns_and_shows_conflicts(counted, r
     consultation, _ = counted
     plan, conflicts = services.plan_draft_for_consultation(
         consultation=consultation, user=roles.planner,
-        ceilings={2027: D("100"), 2028: D("100"), 2029: D("100"), 2030: D("100")})
+        ceilings={2027: D("100"), 2028: D("100"), 2029: D("100"), 2030: D("100")}, count_now=True)
     assert conflicts, "green roofs (200 a year) cannot fit anywhere"
     years = {c["year"] for c in conflicts}
     assert 2027 in years
@@ -116,7 +116,7 @@ def test_draft_is_for_planners_of_the_city_after_voting(counted, roles):
         services.plan_draft_for_consultation(consultation=open_vote, user=roles.planner)
     with pytest.raises(ServiceError, match="outside the plan period"):
         services.plan_draft_for_consultation(consultation=consultation, user=roles.admin,
-                                             ceilings={2031: D("1")})
+                                             ceilings={2031: D("1")}, count_now=True)
     assert not StrategyPlan.objects.exists()
 
 

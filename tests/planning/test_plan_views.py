@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from consult.models import Proposal
 from planning import services
-from planning.models import BudgetLine, PlanStatus, StrategyPlan
+from planning.models import BudgetLine, CountJob, PlanStatus, StrategyPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -112,17 +112,39 @@ def test_planner_bad_input_is_a_form_error_never_a_500(drafted, roles):
     assert client.get(reverse("planning:monitoring", args=[plan.pk])).status_code == 400
 
 
-def test_draft_page_and_button(counted, roles):
+def test_draft_page_and_button(counted, roles, django_capture_on_commit_callbacks):
     consultation, _ = counted
     url = reverse("planning:draft_create", args=[consultation.pk])
+    count_url = reverse("planning:count_request", args=[consultation.pk])
     assert client_for(None).get(url).status_code == 302
+    assert client_for(None).post(count_url).status_code == 302
     for user in (roles.council, roles.participant, roles.other_planner):
         assert client_for(user).get(url).status_code == 403
         assert client_for(user).post(url, {}).status_code == 403
+        assert client_for(user).post(count_url).status_code == 403
+    assert not CountJob.objects.exists()
     planner = client_for(roles.planner)
     assert planner.get(reverse("planning:draft_start")).status_code == 200
     assert consultation.title.encode() in planner.get(reverse("planning:draft_start")).content
-    assert planner.get(url).status_code == 200
+
+    # No official count yet: the page offers to count, not to draft; a draft is refused.
+    page = planner.get(url)
+    assert page.status_code == 200 and b"Count the votes" in page.content
+    assert b"Draft the plan" not in page.content
+    refused = planner.post(url, {"title": "Too early"})
+    assert refused.status_code == 400 and b"no official count" in refused.content
+    # Asking for the count queues it; the page then says it is under way and refreshes itself.
+    with django_capture_on_commit_callbacks(execute=False) as worker:
+        assert planner.post(count_url)["Location"] == url
+    page = planner.get(url)
+    assert b"being counted" in page.content and b'http-equiv="refresh"' in page.content
+    again = planner.post(count_url, follow=True)
+    assert b"already under way" in again.content and CountJob.objects.count() == 1
+    worker[0]()  # the worker counts
+    page = planner.get(url)
+    assert b"The official count" in page.content and b"Draft the plan" in page.content
+    assert b'http-equiv="refresh"' not in page.content
+
     assert planner.post(url, {"ceiling_2027": "abc"}).status_code == 400
     response = planner.post(url, {"title": "Plan CDMX", "ceiling_2027": "100",
                                   "ceiling_2028": "100", "ceiling_2029": "100",

@@ -122,7 +122,7 @@ def approved_plan(counted, people):
     from planning import services as plan_services
 
     plan, _conflicts = plan_services.plan_draft_for_consultation(
-        consultation=counted.consultation, user=people.planner)
+        consultation=counted.consultation, user=people.planner, count_now=True)
     plan_services.plan_submit(plan=plan, user=people.planner)
     plan_services.plan_review_decide(plan=plan, user=people.council, decision="approve")
     plan.refresh_from_db()

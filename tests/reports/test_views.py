@@ -123,7 +123,7 @@ def test_plan_without_approval_cannot_be_published(counted, people):
     from planning import services as plan_services
 
     plan, _ = plan_services.plan_draft_for_consultation(
-        consultation=counted.consultation, user=people.planner)
+        consultation=counted.consultation, user=people.planner, count_now=True)
     with pytest.raises(ServiceError):
         services.report_publish(user=people.planner, plan=plan)
 

@@ -15,12 +15,13 @@ from django.test import override_settings
 from rest_framework.authtoken.models import Token
 
 from bench.stack import Stack, redis_available, running_stack, wait_until
-from consult.models import Ballot, Phase, Proposal
+from consult.models import Ballot, CityRole, Phase, Proposal
 from planning.models import CountRun
 from tests.factories import (
     ConsultationFactory,
     ParticipantFactory,
     ProposalFactory,
+    UserFactory,
 )
 from tests.needs import needs
 
@@ -67,18 +68,39 @@ def test_two_app_servers_and_a_worker_share_results_throttles_and_sessions(stack
             expected_votes[pk] += 1
     assert Ballot.objects.filter(consultation=consultation).count() == ok == len(tokens)
 
-    # Voting closes; the official count runs on the worker, queued through the broker.
+    # Voting closes; a planner asks for the official count on one server (202 at once), the
+    # worker counts, and the other server reports the job done.
     closed = ConsultationFactory.build(phase=Phase.COUNTING)
     type(consultation).objects.filter(pk=consultation.pk).update(
         voting_opens_at=closed.voting_opens_at, voting_closes_at=closed.voting_closes_at,
         results_at=closed.results_at)
+    planner = UserFactory()
+    CityRole.objects.create(user=planner, city=consultation.city, role=CityRole.Role.PLANNER)
+    planner_auth = {"Authorization": f"Token {Token.objects.create(user=planner).key}"}
+    asked = requests.post(f"{stack.servers[0]}/api/v1/count-runs/", headers=planner_auth,
+                          json={"consultation": consultation.pk, "official": True}, timeout=10)
+    assert asked.status_code == 202, asked.text
+    again = requests.post(f"{stack.servers[1]}/api/v1/count-runs/", headers=planner_auth,
+                          json={"consultation": consultation.pk, "official": True}, timeout=10)
+    assert again.status_code in (202, 409)  # 409 while the first is still under way
+
+    def job_done():
+        job = requests.get(f"{stack.servers[1]}{asked.headers['Location']}",
+                           headers=planner_auth, timeout=10).json()
+        return job if job["state"] in ("done", "failed") else None
+
+    job = wait_until(job_done, seconds=60, what="the official count on the worker", stack=stack)
+    assert job["state"] == "done", job["error"]
+    run = CountRun.objects.get(pk=job["count_run"])
+    assert run.is_official and run.n_ballots == ok
+
+    # A task sent straight to the broker (as `count_consultation --in-worker` does) runs too.
     broker = Celery(broker=stack.env["CELERY_BROKER_URL"])
     broker.send_task("planning.tasks.count_consultation", args=[consultation.pk],
                      kwargs={"official": True})
-    run = wait_until(lambda: CountRun.objects.filter(consultation=consultation,
-                                                     is_official=True).first(),
-                     seconds=60, what="the official count on the worker", stack=stack)
-    assert run.n_ballots == ok
+    wait_until(lambda: CountRun.objects.filter(consultation=consultation, is_official=True)
+               .exclude(pk=run.pk).exclude(job__isnull=False).first(),
+               seconds=60, what="the command's count on the worker", stack=stack)
 
     # Both servers answer the same results once the worker has stored the tally.
     def results(server: str):
