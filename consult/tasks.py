@@ -3,11 +3,11 @@ in-process in the embedded default (CELERY_TASK_ALWAYS_EAGER when no broker is c
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+
+from core.queue import request_once
 
 from . import selectors, services
 from .models import Consultation, ConsultationTally
@@ -45,15 +45,8 @@ def tally_closed_consultations() -> list[int]:
 def request_tally(*, consultation_id: int) -> None:
     """Ask for a consultation's tally at most once per TALLY_REQUEST_SECONDS (the cache is
     shared by every server in production). In-process mode computes it before returning."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:  # no queue to flood: compute it now
-        tally_consultation.delay(consultation_id)
-        return
-    if cache.add(f"tally-requested:{consultation_id}", 1, TALLY_REQUEST_SECONDS):
-        try:
-            tally_consultation.delay(consultation_id)
-        except Exception:
-            cache.delete(f"tally-requested:{consultation_id}")
-            raise
+    request_once(mark=f"tally-requested:{consultation_id}", seconds=TALLY_REQUEST_SECONDS,
+                 task=tally_consultation, consultation_id=consultation_id)
 
 
 def stored_tally(*, consultation: Consultation) -> ConsultationTally | None:

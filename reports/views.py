@@ -190,12 +190,29 @@ def consultation_report(request: HttpRequest, pk: int) -> HttpResponse:
                      reverse("reports:consultation_published", args=[pk]))
     if denied:
         return denied
-    report = selectors.consultation_report(consultation=consultation)
-    return _page(request, report, export_urls=_urls("consultation_export", pk),
+    live = _live(consultation)
+    if live.report is None:
+        return _being_built(request, consultation)
+    return _page(request, live.report, export_urls=_urls("consultation_export", pk),
                  city=consultation.city, source="live", title=consultation.title,
                  pack_url=reverse("reports:consultation_pack", args=[pk]),
                  publish_url=reverse("reports:consultation_publish", args=[pk]),
+                 built_at=live.built_at, updating=live.updating,
                  **_consultation_context(request, consultation))
+
+
+def _live(consultation: Consultation) -> tasks.LiveReport:
+    return tasks.live_consultation_report(
+        consultation=consultation, language=get_language() or settings.LANGUAGE_CODE)
+
+
+def _being_built(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    """The first build of a live report is under way on a worker: say so, and refresh."""
+    response = render(request, "reports/being_built.html", {
+        "consultation": consultation, "city": consultation.city,
+    }, status=202)
+    response["Retry-After"] = "10"
+    return response
 
 
 @require_GET
@@ -205,8 +222,10 @@ def consultation_pack(request: HttpRequest, pk: int) -> HttpResponse:
                      reverse("reports:consultation_published", args=[pk]))
     if denied:
         return denied
-    report = selectors.consultation_report(consultation=consultation)
-    return _page(request, report, template="reports/pack.html",
+    live = _live(consultation)
+    if live.report is None:
+        return _being_built(request, consultation)
+    return _page(request, live.report, template="reports/pack.html",
                  export_urls=_urls("consultation_export", pk), city=consultation.city,
                  source="live", title=consultation.title, consultation=consultation)
 
@@ -219,8 +238,10 @@ def consultation_export(request: HttpRequest, pk: int, table: str, fmt: str) -> 
                      reverse("reports:consultation_published", args=[pk]))
     if denied:
         return denied
-    return _export(selectors.consultation_report(consultation=consultation), table, fmt,
-                   f"{consultation.city.slug}-{consultation.slug}")
+    live = _live(consultation)
+    if live.report is None:
+        return _being_built(request, consultation)
+    return _export(live.report, table, fmt, f"{consultation.city.slug}-{consultation.slug}")
 
 
 def _published_list(request: HttpRequest, *, live_url: str, **subject) -> HttpResponse:

@@ -194,6 +194,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # A count job still queued or running after this long was lost with its worker: the next request
 # to count the consultation marks it failed instead of waiting for it forever.
+# The live report of a consultation whose voting is open is rebuilt (by a worker) at most this
+# often; once voting has closed it is rebuilt only when a new count is made.
+LIVE_REPORT_MAX_AGE = int(env_str("LIVE_REPORT_MAX_AGE", "300"))
 COUNT_JOB_STALE_AFTER = int(env_str("COUNT_JOB_STALE_AFTER", str(2 * 60 * 60)))
 CELERY_BEAT_SCHEDULE = {
     # Tally every consultation whose voting has closed, once, soon after it closes.
