@@ -9,7 +9,16 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import City, Comment, Consultation, Flag, ModerationDecision, Participant, Proposal
+from .models import (
+    COMMENT_BODY_MAX_CHARS,
+    PROPOSAL_BODY_MAX_CHARS,
+    City,
+    Consultation,
+    Flag,
+    ModerationDecision,
+    Participant,
+    Proposal,
+)
 
 DEMOGRAPHICS_HELP = _(
     "Optional. We use these answers only to show, in aggregate, whether the people taking part "
@@ -93,9 +102,10 @@ class ProposalForm(forms.Form):
     )
     body = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=PROPOSAL_BODY_MAX_CHARS,
         help_text=_(
             "What you propose, with whom and what it should achieve. You can use Markdown: "
-            "## heading, **bold**, - list item, [link](https://…)."
+            "## heading, **bold**, - list item, [link](https://…). At most 20,000 characters."
         ),
     )
     theme = forms.ModelChoiceField(label=_("Theme"), queryset=None, empty_label=None)
@@ -185,7 +195,7 @@ class WithdrawForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Your comment"), max_length=Comment._meta.get_field("body").max_length,
+        label=_("Your comment"), max_length=COMMENT_BODY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)

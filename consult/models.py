@@ -13,9 +13,11 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +31,12 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+#: The longest texts a person may write (characters; docs/domain.md). The forms, the API and the
+#: services refuse longer ones with a message; a database constraint backs them.
+PROPOSAL_BODY_MAX_CHARS = 20_000
+COMMENT_BODY_MAX_CHARS = 4_000
 
 
 class City(models.Model):
@@ -379,7 +387,10 @@ class Proposal(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=500)
-    body = models.TextField(_("description (Markdown)"), blank=True)
+    body = models.TextField(
+        _("description (Markdown)"), blank=True, max_length=PROPOSAL_BODY_MAX_CHARS,
+        validators=[MaxLengthValidator(PROPOSAL_BODY_MAX_CHARS)],
+    )
     estimated_cost = models.DecimalField(
         _("estimated cost"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
     )
@@ -429,6 +440,10 @@ class Proposal(models.Model):
                 fields=["consultation", "reference"],
                 condition=~Q(reference=""),
                 name="unique_proposal_reference",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), PROPOSAL_BODY_MAX_CHARS),
+                name="proposal_body_within_limit",
             ),
             models.CheckConstraint(
                 condition=Q(estimated_cost__gte=0),
@@ -603,7 +618,8 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
-    body = models.TextField(_("comment"), max_length=4000)
+    body = models.TextField(_("comment"), max_length=COMMENT_BODY_MAX_CHARS,
+                            validators=[MaxLengthValidator(COMMENT_BODY_MAX_CHARS)])
     is_hidden = models.BooleanField(_("hidden by moderation"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
@@ -612,6 +628,12 @@ class Comment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), COMMENT_BODY_MAX_CHARS),
+                name="comment_body_within_limit",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.body[:60]

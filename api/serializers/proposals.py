@@ -4,7 +4,14 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from consult.models import Comment, Flag, ModerationDecision, Proposal
+from consult.models import (
+    COMMENT_BODY_MAX_CHARS,
+    PROPOSAL_BODY_MAX_CHARS,
+    Comment,
+    Flag,
+    ModerationDecision,
+    Proposal,
+)
 
 from ._common import ID_LIMITS, MONEY, display_name, each_year_once
 
@@ -47,7 +54,9 @@ class ProposalWriteSerializer(serializers.Serializer):
     theme = serializers.IntegerField(**ID_LIMITS, help_text="A theme id of the consultation.")
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(max_length=500)
-    body = serializers.CharField(required=False, allow_blank=True, default="")
+    body = serializers.CharField(required=False, allow_blank=True, default="",
+                                 max_length=PROPOSAL_BODY_MAX_CHARS,
+                                 help_text="Markdown, at most 20,000 characters.")
     estimated_cost = serializers.DecimalField(min_value=0, **MONEY)
     action_kind = serializers.ChoiceField(choices=Proposal.ActionKind.choices)
     partners = serializers.CharField(max_length=300, required=False, allow_blank=True,
@@ -125,7 +134,7 @@ class CommentSerializer(ReplySerializer):
 
 
 class CommentWriteSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=4000)
+    body = serializers.CharField(max_length=COMMENT_BODY_MAX_CHARS)
     parent = serializers.IntegerField(
         **ID_LIMITS, required=False, allow_null=True, default=None,
         help_text="The comment you reply to (replies stay one level deep).",

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,6 +19,7 @@ from planning import services as plan_services
 from planning.models import StrategyPlan
 
 from .. import serializers as s
+from ..authentication import ExpiringTokenAuthentication
 from ..exceptions import from_service_error, handler
 from ..permissions import ReadOrAuthenticated
 from ..schema import CabildoAutoSchema
@@ -30,7 +31,7 @@ class ApiDefaults:
     write gets 401 with `WWW-Authenticate: Token`), read-or-authenticated, throttles, the error
     format and the schema. One mixin, no tower."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [ReadOrAuthenticated]
     throttle_classes = [AnonThrottle, WriteThrottle]
     schema = CabildoAutoSchema()

@@ -4,27 +4,50 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
+from ..authentication import ExpiringTokenAuthentication, token_expires_at, token_for
 from ._common import ApiDefaults, ApiView
 
 
 class ObtainToken(ApiDefaults, ObtainAuthToken):
-    """Exchange a username and password for your API token (send it as
-    `Authorization: Token <key>`)."""
+    """POST: exchange a username and password for your API token (send it as
+    `Authorization: Token <key>`); it expires after `expires_at` (then POST again for a new
+    one). DELETE (with the token): revoke it at once."""
 
-    authentication_classes = []
-    permission_classes = []
+    # Asking for a token takes a password only (a stale token in the request must not stand in
+    # the way); revoking takes the token itself.
+    def _revoking(self) -> bool:
+        return getattr(self.request, "method", None) == "DELETE"
+
+    def get_authenticators(self):
+        return [ExpiringTokenAuthentication()] if self._revoking() else []
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self._revoking() else []
 
     @extend_schema(
         request=inline_serializer("TokenRequest", {
             "username": serializers.CharField(), "password": serializers.CharField()}),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={200: inline_serializer("TokenResponse", {
+            "token": serializers.CharField(),
+            "expires_at": serializers.DateTimeField(allow_null=True)})},
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = token_for(serializer.validated_data["user"])
+        return Response({"token": token.key, "expires_at": token_expires_at(token)})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class NotFound(ApiView):

@@ -103,6 +103,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'cabildo.sqlite3'}",
         conn_max_age=60,
+        # A kept connection is checked before a request reuses it: after PostgreSQL dropped it
+        # (restart, failover, idle timeout) the request opens a new one instead of failing.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -146,7 +149,7 @@ LOGIN_REDIRECT_URL = "consult:home"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -155,7 +158,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"writes": "120/minute", "anon": "600/minute"},
     "EXCEPTION_HANDLER": "api.exceptions.handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# The largest JSON body the API reads, and how deeply it may nest (a ballot of 200 proposals is
+# a few kilobytes and 3 levels deep).
+API_MAX_JSON_BYTES = int(env_str("API_MAX_JSON_BYTES", str(1024 * 1024)))
+API_MAX_JSON_DEPTH = 20
+# How long an API token works (seconds; 0: until revoked). Default: 30 days.
+API_TOKEN_MAX_AGE = int(env_str("API_TOKEN_MAX_AGE", str(30 * 24 * 60 * 60)))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cabildo API",
     "DESCRIPTION": "Consultations, proposals, ballots, counts and strategy plans.",

@@ -98,6 +98,8 @@ PLANNER_WRITES = "the city's planners write; council members read but may not ed
 MATRIX: list[Row] = [
     Row("/api/v1/auth/token/", "post", E(400, 200, 200, 200, 200, 200), body=token_body,
         why="anonymous sends wrong credentials"),
+    Row("/api/v1/auth/token/", "delete", E(401, 204, 204, 204, 204, 204),
+        why="everybody revokes their own token"),
     Row("/api/v1/me/", "get", E(401, 200, 200, 200, 200, 200)),
     Row("/api/v1/me/", "patch", E(401, 200, 403, 403, 403, 403),
         body=lambda w, r: {"district": "Tlalpan", "age_band": "30-44"},
