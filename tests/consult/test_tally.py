@@ -112,7 +112,8 @@ def test_with_a_worker_the_page_asks_once_and_says_the_totals_are_coming(client,
     """With a broker the page queues the tally (once, however many views) and shows that it is
     coming; it never counts the ballots itself. The real worker is tested in tests/stack/."""
     queued = []
-    monkeypatch.setattr(tasks.tally_consultation, "delay", queued.append)
+    monkeypatch.setattr(tasks.tally_consultation, "delay",
+                        lambda **kwargs: queued.append(kwargs["consultation_id"]))
     consultation, _, _ = closed_with_ballots(3)
     for _ in range(3):
         page = client.get(results_url(consultation))
