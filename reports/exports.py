@@ -1,6 +1,7 @@
 """Every report table as CSV, XLSX or JSON, built with pandas from the same table dict the
 page shows (suppressed cells stay SUPPRESSED, "<10"). CSV and XLSX carry the column labels of
-the active language; JSON carries the stable column keys, their labels and types."""
+the active language; JSON carries the stable column keys, their labels and types. Text cells of
+CSV and XLSX that a spreadsheet would run as a formula are neutralised (`core.spreadsheets`)."""
 from __future__ import annotations
 
 import io
@@ -8,6 +9,8 @@ import json
 from dataclasses import dataclass
 
 import pandas as pd
+
+from core.spreadsheets import neutralised, text_cells_only
 
 from .selectors import column_label, table_frame, table_title
 
@@ -42,13 +45,16 @@ def export_table(table: dict, *, name: str, fmt: str, stem: str = "report") -> E
         return Export(content, content_type, filename)
     frame = table_frame(table, labels=True)
     if fmt == "csv":
-        # UTF-8 with a byte-order mark so that spreadsheet programs read accents right.
-        content = frame.to_csv(index=False).encode("utf-8-sig")
+        # UTF-8 with a byte-order mark so that spreadsheet programs read accents right; CRLF
+        # rows (RFC 4180), so that a field holding a carriage return is quoted too.
+        content = frame.map(neutralised).to_csv(index=False, lineterminator="\r\n").encode(
+            "utf-8-sig")
         return Export(content, content_type, filename)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name=name[:31])
         sheet = writer.sheets[name[:31]]
+        text_cells_only(sheet)
         for column_cells in sheet.columns:
             width = max(len(str(cell.value or "")) for cell in column_cells)
             sheet.column_dimensions[column_cells[0].column_letter].width = min(60, width + 2)
