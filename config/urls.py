@@ -3,13 +3,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from consult.forms import AdminLoginForm
+from consult.views.accounts import LoginView
+
 home = reverse_lazy("consult:home")
+admin.site.login_form = AdminLoginForm  # the admin's login is behind the login limits too
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Django's account views with Cabildo's templates (templates/registration/).
-    path("accounts/login/", auth_views.LoginView.as_view(next_page=home), name="login"),
+    path("accounts/login/", LoginView.as_view(next_page=home), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page=home), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("plans/", include("planning.urls")),

@@ -4,10 +4,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
+
+from core import login_limits
 
 from .models import (
     COMMENT_BODY_MAX_CHARS,
@@ -40,6 +43,38 @@ class ProfileFields(forms.Form):
         label=_("Gender"), required=False,
         choices=[("", _("I prefer not to say"))] + list(Participant.Gender.choices),
     )
+
+
+class LimitedLogin:
+    """A login form behind the login limits (`core.login_limits`): while the username or the
+    address is locked out, the password is not even checked, and the form says when to try
+    again — the same for an account that exists and one that does not."""
+
+    locked_for: int | None = None
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        address = login_limits.client_address(self.request)
+        self.locked_for = login_limits.retry_after(username=username, address=address)
+        if self.locked_for:
+            raise forms.ValidationError(login_limits.locked_message(self.locked_for),
+                                        code="locked")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if self.cleaned_data.get("password"):
+                login_limits.record_failure(username=username, address=address)
+            raise
+        login_limits.record_success(username=username)
+        return cleaned
+
+
+class LoginForm(LimitedLogin, AuthenticationForm):
+    """The site's login form."""
+
+
+class AdminLoginForm(LimitedLogin, AdminAuthenticationForm):
+    """The Django admin's login form, behind the same limits."""
 
 
 class SignupForm(UserCreationForm):

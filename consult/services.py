@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import login_limits
 from core.errors import NotAllowed, ServiceError
 from core.validation import in_period, validated, written
 
@@ -526,7 +527,11 @@ def participant_update(
 def account_delete(*, user: AbstractBaseUser, password: str) -> None:
     """The person deletes their own account, confirming with their password; their
     contributions stay, anonymised (`participant_erase`)."""
+    wait = login_limits.retry_after(username=user.get_username(), address="")
+    if wait:  # the password is not checked while the account is locked out
+        raise ServiceError(login_limits.locked_message(wait), field="password")
     if not user.check_password(password):
+        login_limits.record_failure(username=user.get_username(), address="")
         raise ServiceError(_("This is not your password."), field="password")
     participant = perms.participant_of(user)
     if participant is not None:

@@ -177,6 +177,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# --- Login limits (core/login_limits.py; docs/deployment.md) ---------------------------------
+# Failed logins counted per username and per address in the shared cache; at the limit, further
+# attempts are refused for LOGIN_LOCKOUT_SECONDS. The address limit is higher: many people may
+# share one address (a library, a city hall's wifi on voting day).
+LOGIN_FAILURES_PER_ACCOUNT = int(env_str("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(env_str("LOGIN_FAILURES_PER_ADDRESS", "30"))
+LOGIN_FAILURE_WINDOW = int(env_str("LOGIN_FAILURE_WINDOW", str(15 * 60)))
+LOGIN_LOCKOUT_SECONDS = int(env_str("LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
+# Proxies in front of the app servers that append the client's address to X-Forwarded-For (0:
+# the app servers face the clients; REMOTE_ADDR is the address).
+TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
+
 # --- the production stack, all from the environment (docs/deployment.md) ----------------------
 # REDIS_URL: Django's own Redis cache, shared by every app server and worker, so that sessions,
 # API throttles and cached pages are the same whichever server answers. Without it (the

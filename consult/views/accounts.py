@@ -6,6 +6,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -20,12 +21,27 @@ from .. import selectors, services
 from ..forms import (
     DEMOGRAPHICS_HELP,
     DeleteAccountForm,
+    LoginForm,
     ProfileForm,
     SignupForm,
 )
 from ._common import login_required, participant_of, safe_next
 
 # --- accounts ----------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page behind the login limits: a locked-out attempt is a 429 that says
+    when to try again (`Retry-After` too)."""
+
+    authentication_form = LoginForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked_for:
+            response.status_code = 429
+            response["Retry-After"] = str(form.locked_for)
+        return response
 
 
 def _profile_fields(form) -> dict:

@@ -155,3 +155,25 @@ def test_a_login_on_one_server_is_valid_on_the_other(stack):
     assert person.user.username in on_b.text or person.city.name in on_b.text
     anonymous = requests.get(f"{b}/accounts/profile/", allow_redirects=False, timeout=10)
     assert anonymous.status_code == 302
+
+
+def test_failed_logins_on_both_servers_lock_the_account_on_both(stack):
+    """Five wrong passwords spread over two servers (two workers each) lock the username on
+    both: the counts live in the shared cache, not in one process."""
+    person = ParticipantFactory()
+    with override_settings(PASSWORD_HASHERS=PRODUCTION_HASHERS):
+        person.user.set_password(PASSWORD)
+    person.user.save()
+
+    def obtain(server: str, password: str):
+        return requests.post(f"{server}/api/v1/auth/token/", timeout=10,
+                             headers={"Accept-Language": "en"},
+                             json={"username": person.user.username, "password": password})
+
+    wrong = [obtain(stack.servers[i % 2], "not-the-password").status_code for i in range(5)]
+    assert wrong == [400] * 5
+    for server in stack.servers:
+        refused = obtain(server, PASSWORD)
+        assert refused.status_code == 429, refused.text
+        assert 0 < int(refused.headers["Retry-After"]) <= 900
+        assert "try again in 15 minutes" in refused.json()["detail"]
