@@ -138,6 +138,29 @@ def test_no_page_holds_inline_script_handlers_or_styles(pages):
             assert 'type="application/json"' in html and "reports/reports.js" in html, what
 
 
+@pytest.mark.django_db
+def test_admin_pages_hold_nothing_the_policy_blocks(django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    for address in ("/admin/", "/admin/auth/user/", f"/admin/auth/user/{admin.pk}/change/",
+                    "/admin/auth/user/add/"):
+        response = fetch(admin, address)
+        assert response.status_code == 200, address
+        assert "script-src 'self';" in response["Content-Security-Policy"], address
+        assert blocked(response.content.decode()) == [], address
+
+
+@pytest.mark.django_db
+def test_the_csrf_failure_page_holds_no_inline_style():
+    """Django's own CSRF failure page has an inline <style>: templates/403_csrf.html replaces
+    it."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "a", "password": "b"})
+    assert response.status_code == 403
+    assert "Content-Security-Policy" in response and "Permissions-Policy" in response
+    assert blocked(response.content.decode()) == []
+    assert "The form could not be checked" in response.content.decode()
+
+
 def test_the_scan_finds_what_the_policy_blocks():
     assert blocked('<script src="/static/a.js"></script>'
                    '<script type="application/json">{"a": 1}</script>') == []
