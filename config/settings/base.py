@@ -3,6 +3,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
+    "csp",
     "consult",
     "planning",
     "reports",
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,6 +192,40 @@ LOGIN_LOCKOUT_SECONDS = int(env_str("LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
 # Proxies in front of the app servers that append the client's address to X-Forwarded-For (0:
 # the app servers face the clients; REMOTE_ADDR is the address).
 TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
+
+# --- Content-Security-Policy and Permissions-Policy (docs/deployment.md) ----------------------
+# No inline script or style: every page loads its JavaScript and CSS from this site's static
+# files and passes data in data-* attributes or <script type="application/json"> blocks
+# (json_script). plotly.js finds its stylesheet linked (reports/templates, static/reports/
+# plotly.css) instead of inserting a <style> element. The one exception is Redoc (/api/redoc/,
+# api/docs.py), whose styled-components insert <style> elements: that page alone allows inline
+# styles (never inline script).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# CSP_REPORT_URI: where browsers send reports of what the policy blocked (optional).
+if env_str("CSP_REPORT_URI", ""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = env_str("CSP_REPORT_URI")
+# Powerful browser features no Cabildo page uses, refused to this site and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation",
+        "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- the production stack, all from the environment (docs/deployment.md) ----------------------
 # REDIS_URL: Django's own Redis cache, shared by every app server and worker, so that sessions,
