@@ -5,12 +5,14 @@ from django.urls import include, path, reverse_lazy
 
 from consult.forms import AdminLoginForm
 from consult.views.accounts import LoginView
+from core.security import security_txt
 
 home = reverse_lazy("consult:home")
 admin.site.login_form = AdminLoginForm  # the admin's login is behind the login limits too
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path(".well-known/security.txt", security_txt, name="security_txt"),
     path("admin/", admin.site.urls),
     # Django's account views with Cabildo's templates (templates/registration/).
     path("accounts/login/", LoginView.as_view(next_page=home), name="login"),

@@ -193,6 +193,14 @@ LOGIN_LOCKOUT_SECONDS = int(env_str("LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
 # the app servers face the clients; REMOTE_ADDR is the address).
 TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
 
+# --- Reporting vulnerabilities (docs/security.md) -------------------------------------------------
+# SECURITY_CONTACT: comma-separated mailto:/https: addresses served in /.well-known/security.txt
+# (RFC 9116); SECURITY_POLICY_URL: the page that says how reports are handled.
+SECURITY_CONTACT = env_list("SECURITY_CONTACT", [])
+if any(not contact.startswith(("mailto:", "https://", "tel:")) for contact in SECURITY_CONTACT):
+    raise ImproperlyConfigured("SECURITY_CONTACT takes mailto:, https:// or tel: addresses.")
+SECURITY_POLICY_URL = env_str("SECURITY_POLICY_URL", "")
+
 # --- Content-Security-Policy and Permissions-Policy (docs/deployment.md) ----------------------
 # No inline script or style: every page loads its JavaScript and CSS from this site's static
 # files and passes data in data-* attributes or <script type="application/json"> blocks
