@@ -202,7 +202,8 @@ def main() -> None:
     url = fresh_postgres_database(DB_NAME, script="bench/load.py")
     logs = Path(tempfile.mkdtemp(prefix="cabildo-load-"))
     env_probe = {"DJANGO_SETTINGS_MODULE": "config.settings.production",
-                 "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1"}
+                 "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1",
+                 "ALLOW_PER_PROCESS_CACHE": "true"}  # this process only migrates
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT,
                    env={**os.environ, **env_probe, "DATABASE_URL": url,
                         "SECRET_KEY": secrets.token_urlsafe(64)}, check=True, timeout=300)

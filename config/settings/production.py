@@ -1,4 +1,4 @@
-"""Production settings. Required environment: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
+"""Production settings. Required environment: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL.
 
 `DJANGO_SETTINGS_MODULE=config.settings.production manage.py check --deploy` passes with no
 warnings when those are set (see docs/deployment.md).
@@ -15,6 +15,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# API throttles, login limits and sessions must count in one place for every process: with the
+# per-process cache each gunicorn worker would count alone (four workers, four times every
+# limit). ALLOW_PER_PROCESS_CACHE=true is for a deliberate single-process deployment.
+if not env_str("REDIS_URL", "") and not env_bool("ALLOW_PER_PROCESS_CACHE", False):
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set: throttles, login limits and sessions are shared through it "
+        "(ALLOW_PER_PROCESS_CACHE=true only for a single-process deployment).")
 
 # WhiteNoise serves the collected static files (plotly.js and the stylesheet included) right
 # after the security middleware; in development runserver serves them from the apps.
