@@ -228,6 +228,14 @@ class WithdrawForm(forms.Form):
     )
 
 
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the proposal rejected?"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown to its author and to everyone on the proposal's page."),
+    )
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"), max_length=COMMENT_BODY_MAX_CHARS,

@@ -148,6 +148,10 @@ can_flag = rules.is_authenticated & is_eligible
 can_vote = rules.is_authenticated & is_eligible & is_voting_phase
 can_moderate = is_moderator
 can_reject_proposal = is_moderator | is_planner
+#: A proposal that can still be rejected: public (published or shortlisted) and voting not open.
+is_rejectable = is_before_voting & rules.predicate(
+    lambda u, p: isinstance(p, Proposal)
+    and p.status in (Proposal.Status.PUBLISHED, Proposal.Status.SHORTLISTED))
 can_manage_consultation = is_city_admin
 
 rules.add_perm("consult.submit_proposal", can_submit_proposal)

@@ -14,6 +14,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -451,24 +452,56 @@ def ballot_of(*, participant: Participant | None, consultation: Consultation) ->
     return Ballot.objects.filter(participant=participant, consultation=consultation).first()
 
 
+def _reported(queryset: QuerySet, *, target: str) -> QuerySet:
+    """Only the items with an open report, most reported first, then the longest waiting.
+    (``filter(flags__resolved_at__isnull=True)`` would also match items with no flag at all:
+    the join finds no row and the column is NULL.)"""
+    open_flags = Flag.objects.filter(resolved_at__isnull=True)
+    return (
+        queryset.filter(Exists(open_flags.filter(**{target: OuterRef("pk")})))
+        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)),
+                  first_reported=Min("flags__created_at",
+                                     filter=Q(flags__resolved_at__isnull=True)))
+        .prefetch_related(Prefetch("flags", queryset=open_flags.order_by("created_at"),
+                                   to_attr="open_flag_list"))
+        .order_by("-open_flags", "first_reported", "pk")
+    )
+
+
 def moderation_queue(*, city: City) -> dict[str, QuerySet]:
-    """Proposals and comments of a city with unresolved flags, most flagged first."""
-    open_flags = Flag.objects.filter(resolved_at__isnull=True).order_by("created_at")
-    proposals = (
-        Proposal.objects.filter(consultation__city=city, flags__resolved_at__isnull=True)
-        .select_related("consultation", "author__user")
-        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
-        .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flag_list"))
-        .order_by("-open_flags", "pk")
-    )
-    comments = (
-        Comment.objects.filter(proposal__consultation__city=city, flags__resolved_at__isnull=True)
-        .select_related("proposal__consultation", "author__user")
-        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
-        .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flag_list"))
-        .order_by("-open_flags", "pk")
-    )
-    return {"proposals": proposals, "comments": comments}
+    """Proposals and comments of a city with open reports, most reported and oldest first."""
+    return {
+        "proposals": _reported(
+            Proposal.objects.filter(consultation__city=city)
+            .select_related("consultation", "author__user"), target="proposal"),
+        "comments": _reported(
+            Comment.objects.filter(proposal__consultation__city=city)
+            .select_related("proposal__consultation", "author__user"), target="comment"),
+    }
+
+
+def moderation_waiting(*, user) -> list[dict]:
+    """For the header: per city the user moderates, how many items have open reports (one
+    query for the roles, one per kind of content, whatever the number of cities)."""
+    if not user.is_authenticated:
+        return []
+    city_ids = list(CityRole.objects.filter(
+        user=user, role__in=(CityRole.Role.MODERATOR, CityRole.Role.ADMIN))
+        .values_list("city_id", flat=True).distinct())
+    if not city_ids:
+        return []
+    open_flags = Flag.objects.filter(resolved_at__isnull=True)
+    waiting: dict[int, int] = dict.fromkeys(city_ids, 0)
+    for city_path, model, target in (
+            ("consultation__city_id", Proposal, "proposal"),
+            ("proposal__consultation__city_id", Comment, "comment")):
+        rows = (model.objects.filter(**{f"{city_path}__in": city_ids})
+                .filter(Exists(open_flags.filter(**{target: OuterRef("pk")})))
+                .values(city_path).annotate(n=Count("pk")))
+        for row in rows:
+            waiting[row[city_path]] += row["n"]
+    cities = City.objects.filter(pk__in=city_ids).only("slug", "name").order_by("name")
+    return [{"city": city, "waiting": waiting[city.pk]} for city in cities]
 
 
 def recent_decisions(*, city: City, limit: int = 20) -> QuerySet[ModerationDecision]:

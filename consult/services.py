@@ -123,6 +123,11 @@ def ensure_can_withdraw_proposal(*, user: AbstractBaseUser, proposal: Proposal) 
         raise NotAllowed(_("This proposal cannot be withdrawn now, or it is not yours."))
 
 
+def ensure_can_reject_proposal(*, user: AbstractBaseUser, proposal: Proposal) -> None:
+    if not perms.can_reject_proposal(user, proposal):
+        raise NotAllowed(_("Only the city's moderators and planners can reject proposals."))
+
+
 def ensure_can_vote(*, user: AbstractBaseUser, consultation: Consultation) -> None:
     if not perms.can_vote(user, consultation):
         raise NotAllowed(_("Voting is not open for you in this consultation."))
@@ -273,14 +278,21 @@ def proposal_withdraw(*, proposal: Proposal, user: AbstractBaseUser, reason: str
     return locked
 
 
+BALLOT_FIXED = gettext_lazy("Voting has opened: the ballot can no longer change.")
+PROPOSAL_NOT_REJECTABLE = gettext_lazy(
+    "Only a published or shortlisted proposal can be rejected: this one is a draft, withdrawn "
+    "or already rejected.")
+
+
 @transaction.atomic
 def proposal_reject(*, proposal: Proposal, user: AbstractBaseUser, reason: str) -> Proposal:
     """A moderator or planner rejects a proposal (e.g. not feasible), with a public reason."""
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if not perms.can_reject_proposal(user, locked):
-        raise NotAllowed(_("Only the city's moderators and planners can reject proposals."))
+    ensure_can_reject_proposal(user=user, proposal=locked)
     if locked.consultation.voting_has_opened():
-        raise ServiceError(_("Voting has opened: the ballot can no longer change."))
+        raise ServiceError(BALLOT_FIXED)
+    if not perms.is_rejectable(user, locked):
+        raise ServiceError(PROPOSAL_NOT_REJECTABLE)
     if not reason.strip():
         raise ServiceError(_("A rejection needs a public reason."), field="reason")
     locked.status = Proposal.Status.REJECTED

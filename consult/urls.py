@@ -26,6 +26,7 @@ consultation_urls = [
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal"),
     path("proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
     path("proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
+    path("proposals/<int:pk>/reject/", views.proposal_reject, name="proposal_reject"),
     path("proposals/<int:pk>/support/", views.proposal_support, name="proposal_support"),
     path("proposals/<int:pk>/unsupport/", views.proposal_unsupport, name="proposal_unsupport"),
     path("proposals/<int:pk>/comments/", views.comment_create, name="comment_create"),

@@ -16,7 +16,7 @@ from .consultations import (  # noqa: F401
     proposal_detail,
     proposal_list,
 )
-from .moderation import moderate, moderation_queue  # noqa: F401
+from .moderation import moderate, moderation_queue, proposal_reject  # noqa: F401
 from .proposals import (  # noqa: F401
     comment_create,
     flag,

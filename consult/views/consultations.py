@@ -156,6 +156,8 @@ def proposal_detail(request: HttpRequest, city: str, slug: str, pk: int) -> Http
         "can_flag": perms.can_flag(request.user, proposal),
         "can_edit": perms.can_edit_proposal(request.user, proposal),
         "can_withdraw": perms.can_withdraw_proposal(request.user, proposal),
+        "can_reject": (perms.can_reject_proposal(request.user, proposal)
+                       and perms.is_rejectable(request.user, proposal)),
         "comment_form": comment_form,
         "once": once_token(request) if request.user.is_authenticated else "",
     })

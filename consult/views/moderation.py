@@ -14,13 +14,14 @@ from .. import rules as perms
 from .. import selectors, services
 from ..forms import (
     ModerationForm,
+    RejectForm,
 )
 from ..models import (
     City,
     Comment,
     Proposal,
 )
-from ._common import login_required, service_errors
+from ._common import consultation_or_404, login_required, proposal_or_404, service_errors
 
 # --- moderation --------------------------------------------------------------------------------
 
@@ -72,4 +73,28 @@ def moderate(request: HttpRequest, city: str, kind: str, pk: int) -> HttpRespons
     return render(request, "consult/moderate.html", {
         "city": city_obj, "target": target, "kind": kind, "form": form, "flags": flags,
         "decisions": target.decisions.select_related("moderator"),
+        "can_reject": kind == "proposal" and perms.can_reject_proposal(request.user, target)
+        and perms.is_rejectable(request.user, target),
+    }, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@service_errors
+def proposal_reject(request: HttpRequest, city: str, slug: str, pk: int) -> HttpResponse:
+    """A moderator or planner rejects a proposal before voting, with a reason its author and
+    the public read on the proposal's page."""
+    consultation = consultation_or_404(city, slug)
+    proposal = proposal_or_404(request, consultation, pk)
+    services.ensure_can_reject_proposal(user=request.user, proposal=proposal)
+    form = RejectForm(request.POST or None)
+    if request.method == "POST" and submit(form, lambda form: services.proposal_reject(
+            proposal=proposal, user=request.user, reason=form.cleaned_data["reason"])).ok:
+        messages.success(request, _("The proposal is rejected; its author can read why."))
+        return redirect("consult:proposal", city=city, slug=slug, pk=proposal.pk)
+    return render(request, "consult/proposal_reject.html", {
+        "consultation": consultation, "city": consultation.city, "form": form,
+        "proposal": proposal, "rejectable": perms.is_rejectable(request.user, proposal),
+        "not_rejectable": (services.BALLOT_FIXED if consultation.voting_has_opened()
+                           else services.PROPOSAL_NOT_REJECTABLE),
     }, status=400 if form.is_bound else 200)

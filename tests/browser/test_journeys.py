@@ -250,6 +250,36 @@ def test_citizen_flags_a_comment_and_replies(live_server, new_page, lima):
     assert Flag.objects.filter(comment=comment).count() == 1
 
 
+def test_moderator_on_a_phone_follows_the_header_count_and_rejects_a_proposal(
+    live_server, new_page, shot, lima
+):
+    base = live_server.url
+    proposal = Proposal.objects.get(title="Migrant welcome desk")
+    Flag.objects.create(reporter=ParticipantFactory(city=lima["city"]), proposal=proposal,
+                        reason=Flag.Reason.OFFENSIVE, detail="Not a city matter")
+    moderator = UserFactory(username="moderador")
+    ParticipantFactory(user=moderator, city=lima["city"])
+    CityRoleFactory(user=moderator, city=lima["city"], role=CityRole.Role.MODERATOR)
+
+    page = new_page(width=360)
+    login(page, base, "moderador")
+    page.get_by_role("link", name=re.compile(r"^Moderation\W+1\W+waiting$")).click()
+    expect(page.get_by_role("heading", name="Reported proposals")).to_be_visible()
+    page.get_by_role("link", name=re.compile(rf"^Review\W+#{proposal.pk}$")).click()
+    page.get_by_role("link", name="Reject the proposal").click()
+    page.get_by_label("Why is the proposal rejected?").fill("The city has no say on migration.")
+    assert_accessible(page, "reject a proposal")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"the rejection page overflows a phone screen by {overflow}px"
+    shot(page, "13-reject-proposal-phone")
+    page.get_by_role("button", name="Reject the proposal").click()
+    expect(page.get_by_text("The proposal is rejected; its author can read why.")).to_be_visible()
+    expect(page.get_by_text("The city has no say on migration.")).to_be_visible()
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.REJECTED
+
+
 def test_public_pages_pass_axe_and_fit_a_phone(live_server, new_page, shot, lima):
     closed = ConsultationFactory(city=lima["city"], phase=Phase.RESULTS, slug="pasada",
                                  title="Estrategia 2023–2026", currency="PEN")
