@@ -43,9 +43,10 @@ class FrozenRecord(PermissionDenied):
 
 
 def _refuse(model, what: str):
+    # For developers, in English: the services never get here.
     raise FrozenRecord(
-        f"{model._meta.verbose_name_plural} are frozen records: {what} is refused "
-        f"({model.immutable_message.format(name=model.__name__)})"
+        f"{model.__name__} rows are frozen records: {what} is refused. "
+        f"{model.immutable_message.format(name=model.__name__)}"
     )
 
 
@@ -66,10 +67,13 @@ class FrozenQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, batch_size=None):
         _refuse(self.model, "bulk_update()")
 
-    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False,
+                    update_conflicts=False, update_fields=None, unique_fields=None):
         if update_conflicts:
             _refuse(self.model, "bulk_create(update_conflicts=True)")
-        return super().bulk_create(objs, *args, update_conflicts=update_conflicts, **kwargs)
+        return super().bulk_create(objs, batch_size=batch_size,
+                                   ignore_conflicts=ignore_conflicts,
+                                   unique_fields=unique_fields)
 
 
 FrozenManager = models.Manager.from_queryset(FrozenQuerySet, "FrozenManager")
