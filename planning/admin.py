@@ -1,5 +1,6 @@
 """Admin: read-mostly views of plans. Versions, decisions and the change log are records: the
-admin shows them but cannot change them (writes go through the services)."""
+admin shows them but cannot change them (writes go through the services). Count runs, versions
+and decisions are frozen records: it cannot delete them either."""
 from django.contrib import admin
 
 from .models import (
@@ -26,8 +27,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class FrozenRecordAdmin(ReadOnlyAdmin):
+    """Frozen records (planning/immutable.py): viewable, never added, changed or deleted here;
+    without the delete permission the changelist offers no "delete selected" either."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CountRun)
-class CountRunAdmin(ReadOnlyAdmin):
+class CountRunAdmin(FrozenRecordAdmin):
     list_display = ["consultation", "rule", "is_official", "n_ballots", "total_cost",
                     "created_at"]
     list_filter = ["rule", "is_official"]
@@ -83,13 +92,13 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanVersion)
-class PlanVersionAdmin(ReadOnlyAdmin):
+class PlanVersionAdmin(FrozenRecordAdmin):
     list_display = ["plan", "number", "created_by", "created_at"]
     list_select_related = ["plan", "created_by"]
 
 
 @admin.register(ReviewDecision)
-class ReviewDecisionAdmin(ReadOnlyAdmin):
+class ReviewDecisionAdmin(FrozenRecordAdmin):
     list_display = ["plan", "version", "decision", "reviewer", "created_at"]
     list_select_related = ["plan", "version", "reviewer"]
 

@@ -18,22 +18,40 @@ from consult.models import (
 )
 from core.validation import period_ordered
 
+from .immutable import FrozenManager, FrozenRecord
+
 NEGATIVE_AMOUNT = _("An amount cannot be negative.")
 
 
 class ImmutableModel(models.Model):
     """A record that is written once: counts, plan versions, review decisions, published
-    reports. Changing one would change what somebody already saw or decided on."""
+    reports. Changing one would change what somebody already saw or decided on.
+
+    Frozen three times over (planning/immutable.py): the instance refuses save() once saved
+    and delete(); the manager refuses update(), delete() and bulk updates; database triggers
+    (migration operation FreezeRecords) refuse UPDATE and DELETE from anywhere. The one change
+    allowed everywhere: ``frozen_person_field`` becomes NULL when that person's account is
+    deleted."""
 
     immutable_message = "{name} records are immutable; create a new one."
+    #: The person who made the record (on_delete=SET_NULL): the one field that may change,
+    #: to NULL, when their account is deleted.
+    frozen_person_field = "created_by"
+
+    objects = FrozenManager()
 
     class Meta:
         abstract = True
+        # Related lookups and the deletion collector go through the base manager: frozen too.
+        base_manager_name = "objects"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise TypeError(self.immutable_message.format(name=type(self).__name__))
+            raise FrozenRecord(self.immutable_message.format(name=type(self).__name__))
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenRecord(self.immutable_message.format(name=type(self).__name__))
 
 
 class CountRun(ImmutableModel):
@@ -468,7 +486,7 @@ class PlanVersion(ImmutableModel):
     """A frozen snapshot of the whole plan, made when it is submitted for review. Immutable like
     CountRun: what the council saw stays what it saw."""
 
-    plan = models.ForeignKey(StrategyPlan, on_delete=models.CASCADE, related_name="versions")
+    plan = models.ForeignKey(StrategyPlan, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     snapshot = models.JSONField(_("snapshot"))
     checks = models.JSONField(_("checks at submission"), default=list)
@@ -498,9 +516,11 @@ class ReviewDecision(ImmutableModel):
         APPROVE = "approve", _("Approve")
         RETURN = "return", _("Return for changes")
 
-    plan = models.ForeignKey(StrategyPlan, on_delete=models.CASCADE, related_name="decisions")
+    frozen_person_field = "reviewer"
+
+    plan = models.ForeignKey(StrategyPlan, on_delete=models.PROTECT, related_name="decisions")
     version = models.OneToOneField(
-        PlanVersion, on_delete=models.CASCADE, related_name="decision"
+        PlanVersion, on_delete=models.PROTECT, related_name="decision"
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from planning.admin import FrozenRecordAdmin
+
 from .models import PopulationGroup, PublishedReport
 
 
@@ -12,18 +14,10 @@ class PopulationGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(PublishedReport)
-class PublishedReportAdmin(admin.ModelAdmin):
-    """Read-only: published reports are immutable (publish a new version from the report)."""
+class PublishedReportAdmin(FrozenRecordAdmin):
+    """Read-only: published reports are frozen records (publish a new version from the
+    report)."""
 
     list_display = ("title", "kind", "city", "version", "published_at", "published_by")
     list_filter = ("kind", "city")
     readonly_fields = [f.name for f in PublishedReport._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

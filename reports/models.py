@@ -106,9 +106,7 @@ class PublishedReport(ImmutableModel):
         return f"{self.title} · v{self.version}"
 
     immutable_message = "Published reports are immutable; publish a new version instead."
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Published reports are kept: what the council saw stays what it saw.")
+    frozen_person_field = "published_by"
 
     @property
     def subject(self):

@@ -7,6 +7,7 @@ from consult import services as consult_services
 from consult.models import CityRole, Consultation, Phase, Proposal, VotingMethod
 from core.errors import NotAllowed, ServiceError
 from planning.counting import Election, count
+from planning.immutable import FrozenRecord
 from planning.models import CountRun
 from planning.services import count_run_create
 from tests.factories import (
@@ -59,7 +60,7 @@ def test_same_ballots_same_hash_and_runs_are_immutable(closed):
     second = count_run_create(consultation=consultation, rule="greedy")
     assert first.input_hash == second.input_hash
     first.selected = []
-    with pytest.raises(TypeError, match="immutable"):
+    with pytest.raises(FrozenRecord, match="immutable"):
         first.save()
     assert CountRun.objects.get(pk=first.pk).selected != []  # the stored row is unchanged
 

@@ -8,6 +8,7 @@ from consult.models import Phase, Proposal
 from core.errors import NotAllowed, ServiceError
 from planning import selectors, services
 from planning.diff import plan_diff
+from planning.immutable import FrozenRecord
 from planning.models import (
     Action,
     BudgetLine,
@@ -190,7 +191,7 @@ def test_submit_freezes_an_immutable_version(drafted, roles):
     assert len(version.snapshot["actions"]) == 3
     assert version.checks  # the indicator stubs are incomplete
     version.snapshot = {}
-    with pytest.raises(TypeError, match="immutable"):
+    with pytest.raises(FrozenRecord, match="immutable"):
         version.save()
     assert PlanVersion.objects.get(pk=version.pk).snapshot["actions"]
     with pytest.raises(ServiceError, match="with the council"):
@@ -219,7 +220,7 @@ def test_review_transitions_and_forbidden_cases(drafted, roles):
                                            reason="Spread green roofs over two more years")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.RETURNED and decision.version.number == 1
-    with pytest.raises(TypeError):
+    with pytest.raises(FrozenRecord):
         decision.save()
     # The planners fix and resubmit: version 2.
     line = action.budget_lines.get(year=2027)

@@ -11,6 +11,7 @@ from django.test import Client
 
 from consult.models import Phase, Proposal
 from core.errors import NotAllowed, ServiceError
+from planning.immutable import FrozenRecord
 from reports import selectors, services
 from reports.models import PublishedReport
 from tests.factories import ConsultationFactory
@@ -74,9 +75,9 @@ def test_publish_freezes_the_figures(counted, people):
 def test_published_reports_are_immutable(counted, people):
     report = services.report_publish(user=people.planner, consultation=counted.consultation)
     report.title = "Changed"
-    with pytest.raises(TypeError):
+    with pytest.raises(FrozenRecord):
         report.save()
-    with pytest.raises(TypeError):
+    with pytest.raises(FrozenRecord):
         report.delete()
 
 
