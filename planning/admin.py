@@ -110,7 +110,7 @@ class PlanCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanChange)
-class PlanChangeAdmin(ReadOnlyAdmin):
+class PlanChangeAdmin(FrozenRecordAdmin):  # the audit log: read, never deleted by hand
     list_display = ["plan", "kind", "user", "detail", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["plan", "user"]

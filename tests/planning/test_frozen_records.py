@@ -338,3 +338,15 @@ def test_flush_empties_frozen_tables_and_leaves_them_guarded(frozen):
     with refused_by_the_database(), connection.cursor() as cursor:
         cursor.execute(f'DELETE FROM "{PublishedReport._meta.db_table}" WHERE id = %s',
                        [made.pk])
+
+
+def test_the_admin_cannot_delete_the_plans_audit_log(frozen, admin_client_):
+    from planning.models import PlanChange
+    entry = PlanChange.objects.filter(plan=frozen.plan).first()
+    assert entry is not None  # drafting and submitting write the log
+    assert admin_client_.get(_admin_url(PlanChange, "change", entry.pk)).status_code == 200
+    assert admin_client_.post(_admin_url(PlanChange, "delete", entry.pk),
+                              {"post": "yes"}).status_code == 403
+    admin_client_.post(_admin_url(PlanChange, "changelist"), {
+        "action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"})
+    assert PlanChange.objects.filter(pk=entry.pk).exists()
