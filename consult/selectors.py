@@ -482,14 +482,16 @@ def moderation_queue(*, city: City) -> dict[str, QuerySet]:
 
 def moderation_waiting(*, user) -> list[dict]:
     """For the header: per city the user moderates, how many items have open reports (one
-    query for the roles, one per kind of content, whatever the number of cities)."""
+    query for the roles and their cities, one per kind of content, whatever the number of
+    cities or reports)."""
     if not user.is_authenticated:
         return []
-    city_ids = list(CityRole.objects.filter(
+    cities = {role.city_id: role.city for role in CityRole.objects.filter(
         user=user, role__in=(CityRole.Role.MODERATOR, CityRole.Role.ADMIN))
-        .values_list("city_id", flat=True).distinct())
-    if not city_ids:
+        .select_related("city").order_by("city__name")}
+    if not cities:
         return []
+    city_ids = list(cities)
     open_flags = Flag.objects.filter(resolved_at__isnull=True)
     waiting: dict[int, int] = dict.fromkeys(city_ids, 0)
     for city_path, model, target in (
@@ -500,8 +502,7 @@ def moderation_waiting(*, user) -> list[dict]:
                 .values(city_path).annotate(n=Count("pk")))
         for row in rows:
             waiting[row[city_path]] += row["n"]
-    cities = City.objects.filter(pk__in=city_ids).only("slug", "name").order_by("name")
-    return [{"city": city, "waiting": waiting[city.pk]} for city in cities]
+    return [{"city": city, "waiting": waiting[pk]} for pk, city in cities.items()]
 
 
 def recent_decisions(*, city: City, limit: int = 20) -> QuerySet[ModerationDecision]:
