@@ -195,6 +195,9 @@ class CountingRule(models.TextChoices):
     GREEDY = "greedy", _("Greedy (most votes first)")
     MES = "mes", _("Method of Equal Shares")
     MES_ADD1 = "mes-add1", _("Method of Equal Shares, budget increased until exhaustive")
+    MES_ADD1U = "mes-add1u", _(
+        "Method of Equal Shares, budget increased until exhaustive, then completed greedily"
+    )
     MES_GREEDY = "mes-greedy", _("Method of Equal Shares, completed greedily")
     PHRAGMEN = "phragmen", _("Sequential Phragmén")
 

@@ -20,9 +20,9 @@ from core import login_limits
 from core.errors import NotAllowed, ServiceError
 from core.validation import in_period, validated, written
 
-from . import rules as perms
-from . import selectors
-from .models import (
+from .. import rules as perms
+from .. import selectors
+from ..models import (
     Ballot,
     BallotChoice,
     City,
@@ -39,7 +39,7 @@ from .models import (
     Support,
     Theme,
 )
-from .voting import ballot_check
+from ..voting import ballot_check
 
 #: The network's three priority subjects; every new consultation starts with them.
 DEFAULT_THEMES = (
