@@ -6,6 +6,7 @@ from django.urls import include, path, reverse_lazy
 from consult.forms import AdminLoginForm
 from consult.views.accounts import LoginView
 from core.security import security_txt
+from planning.views import waiting
 
 home = reverse_lazy("consult:home")
 admin.site.login_form = AdminLoginForm  # the admin's login is behind the login limits too
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(next_page=home), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page=home), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("waiting/", waiting, name="waiting"),
     path("plans/", include("planning.urls")),
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),

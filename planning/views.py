@@ -533,3 +533,12 @@ def proposal_fate(request: HttpRequest, pk: int) -> HttpResponse:
         "proposal": proposal, "city": proposal.consultation.city,
         "fate": selectors.proposal_fate(proposal),
     })
+
+
+@require_GET
+def waiting(request: HttpRequest) -> HttpResponse:
+    """What waits for a member of staff, per role and city."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("login"))
+    return render(request, "planning/waiting.html",
+                  {"waiting": selectors.waiting_for(user=request.user)})

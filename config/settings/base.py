@@ -98,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "consult.context_processors.moderation",
+                "planning.context_processors.waiting",
             ],
         },
     },

@@ -43,3 +43,4 @@ from .visibility import (  # noqa: F401
     plans_visible,
     working_city_ids,
 )
+from .waiting import Waiting, waiting_for  # noqa: F401

@@ -263,7 +263,8 @@ def test_moderator_on_a_phone_follows_the_header_count_and_rejects_a_proposal(
 
     page = new_page(width=360)
     login(page, base, "moderador")
-    page.get_by_role("link", name=re.compile(r"^Moderation\W+1\W+waiting$")).click()
+    page.get_by_role("link", name=re.compile(r"^Waiting for you\W+1\W+items$")).click()
+    page.get_by_role("link", name="Open the moderation queue").click()
     expect(page.get_by_role("heading", name="Reported proposals")).to_be_visible()
     page.get_by_role("link", name=re.compile(rf"^Review\W+#{proposal.pk}$")).click()
     page.get_by_role("link", name="Reject the proposal").click()

@@ -151,7 +151,8 @@ def test_the_queue_lists_only_reported_content_most_reported_then_oldest_first(c
     assert "Nothing to review." in page
 
 
-def test_moderators_see_how_many_items_wait_in_the_header_per_city(client, flagged):
+def test_moderators_see_how_many_items_wait_in_the_header_and_per_city_on_their_page(
+        client, flagged):
     lima = flagged.proposal.consultation.city
     quito = CityFactory(slug="quito", name="Quito")
     flag(ProposalFactory(consultation=ConsultationFactory(city=lima)))
@@ -159,16 +160,22 @@ def test_moderators_see_how_many_items_wait_in_the_header_per_city(client, flagg
     CityRoleFactory(user=moderator, city=quito, role=CityRole.Role.ADMIN)  # two roles, two cities
     client.force_login(moderator)
     page = client.get(reverse("consult:home")).content.decode()
+    waiting = reverse("waiting")
+    assert f'<a href="{waiting}">Waiting for you <span class="badge badge--count">2' in page
+    page = client.get(waiting).content.decode()
     lima_link = reverse("consult:moderation", args=["lima"])
     quito_link = reverse("consult:moderation", args=["quito"])
-    assert f'<a href="{lima_link}">Moderation · Lima <span class="badge badge--count">2' in page
-    assert f'<a href="{quito_link}">Moderation · Quito</a>' in page  # nothing waits there
-    # A participant, a planner and an anonymous visitor see no moderation link.
-    for role in (None, CityRole.Role.PLANNER):
-        client.force_login(user_with(role, lima))
-        assert lima_link not in client.get(reverse("consult:home")).content.decode()
+    assert "Reported content to moderate · Lima <span class=\"badge badge--count\">2" in page
+    assert "Reported content to moderate · Quito <span class=\"badge badge--count\">0" in page
+    assert lima_link in page and quito_link in page
+    # A participant and an anonymous visitor see no staff link; a planner has nothing to
+    # moderate.
+    client.force_login(user_with(None, lima))
+    assert waiting not in client.get(reverse("consult:home")).content.decode()
+    client.force_login(user_with(CityRole.Role.PLANNER, lima))
+    assert lima_link not in client.get(waiting).content.decode()
     client.logout()
-    assert lima_link not in client.get(reverse("consult:home")).content.decode()
+    assert waiting not in client.get(reverse("consult:home")).content.decode()
 
 
 def test_the_header_count_costs_the_same_queries_for_one_or_many_reports(client, flagged):
