@@ -10,6 +10,7 @@ v1 = [
     path("auth/token/", views.ObtainToken.as_view(), name="token"),
     path("me/", views.Me.as_view(), name="me"),
     path("me/data/", views.MeData.as_view(), name="me-data"),
+    path("me/waiting/", views.Waiting.as_view(), name="me-waiting"),
     path("cities/", views.CityList.as_view(), name="city-list"),
     path("cities/<int:pk>/", views.CityDetail.as_view(), name="city-detail"),
     path("organisations/", views.OrganisationList.as_view(), name="organisation-list"),

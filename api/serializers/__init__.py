@@ -48,6 +48,7 @@ from .plans import (
     SnapshotLineSerializer,
     SnapshotObjectiveSerializer,
     SnapshotTargetSerializer,
+    WaitingSerializer,
     plan_data,
 )
 from .proposals import (
@@ -123,6 +124,7 @@ __all__ = [
     "SnapshotActionSerializer",
     "SnapshotObjectiveSerializer",
     "SnapshotTargetSerializer",
+    "WaitingSerializer",
     "SnapshotIndicatorSerializer",
     "PlanContentSerializer",
     "PlanSerializer",

@@ -230,3 +230,30 @@ class PlanCommentWriteSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=4000)
     action = serializers.IntegerField(**ID_LIMITS, required=False, allow_null=True,
                                       default=None)
+
+
+class WaitingItemSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The web page where the work is done.")
+    detail = serializers.CharField(help_text="What happens, e.g. which phase changes.")
+    when = serializers.DateTimeField(allow_null=True)
+
+
+class WaitingGroupSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["moderation", "counts", "returned", "council", "phases"],
+        help_text="moderation: content with open reports; counts: consultations whose voting "
+                  "closed without an official count; returned: plans the council returned; "
+                  "council: plans awaiting your vote; phases: phase changes of the next 7 days.")
+    title = serializers.CharField()
+    city = serializers.IntegerField(source="city.pk")
+    city_name = serializers.CharField(source="city.name")
+    count = serializers.IntegerField()
+    url = serializers.CharField(help_text="The web page that lists this work, if any.")
+    items = WaitingItemSerializer(many=True, help_text="The first 20 items.")
+
+
+class WaitingSerializer(serializers.Serializer):
+    is_staff = serializers.BooleanField(help_text="Whether you hold a role in any city.")
+    total = serializers.IntegerField()
+    groups = WaitingGroupSerializer(many=True)

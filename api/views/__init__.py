@@ -29,6 +29,7 @@ from .plans import (
     PlanSubmit,
     PlanVersionDetail,
     PlanVersionList,
+    Waiting,
 )
 from .proposals import (
     CommentList,
@@ -86,6 +87,7 @@ __all__ = [
     "PlanRevision",
     "PlanSubmit",
     "PlanVersionList",
+    "Waiting",
     "PlanVersionDetail",
     "PlanDecisionList",
     "PlanCommentList",

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from consult.models import Consultation
@@ -195,3 +196,18 @@ class PlanCommentList(ApiDefaults, generics.ListAPIView):
         comment = plan_services.plan_comment_create(plan=plan, user=request.user,
                                                     body=data["body"], action=action)
         return Response(s.PlanCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class Waiting(ApiView):
+    """What waits for you as a member of a city's staff, per kind of work and city: the same
+    read as the web's "Waiting for you" page (moderation, counts to make, plans returned,
+    plans awaiting your council vote, phase changes of the next 7 days)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.WaitingSerializer)
+    def get(self, request):
+        waiting = plan_selectors.waiting_for(user=request.user)
+        return Response(s.WaitingSerializer({
+            "is_staff": bool(waiting), "total": waiting.total, "groups": waiting.groups,
+        }).data)

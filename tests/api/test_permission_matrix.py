@@ -108,6 +108,8 @@ MATRIX: list[Row] = [
         body=lambda w, r: {"password": PASSWORD, "confirm": True},
         why="everybody may delete their own account, with their password"),
     Row("/api/v1/me/data/", "get", E(401, 200, 200, 200, 200, 200)),
+    Row("/api/v1/me/waiting/", "get", E(401, 200, 200, 200, 200, 200),
+        why="everybody reads what waits for them (nothing, without a staff role)"),
     Row("/api/v1/cities/", "get", ALL_200),
     Row("/api/v1/cities/{id}/", "get", ALL_200, ids(id=lambda w: w.city.pk)),
     Row("/api/v1/organisations/", "get", ALL_200),

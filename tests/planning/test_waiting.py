@@ -127,3 +127,16 @@ def _page_for(user) -> str:
     response = client.get(reverse("waiting"))
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_the_api_gives_the_same_groups_as_the_page(client, counted, roles):
+    client.force_login(roles.planner)
+    data = client.get("/api/v1/me/waiting/").json()
+    assert data["is_staff"] is True and data["total"] == 1
+    [group] = data["groups"]
+    assert (group["kind"], group["city_name"], group["count"]) == (
+        "counts", "Ciudad de México", 1)
+    assert group["items"][0]["title"] == counted[0].title
+    client.force_login(roles.participant)
+    assert client.get("/api/v1/me/waiting/").json() == {
+        "is_staff": False, "total": 0, "groups": []}
