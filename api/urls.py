@@ -33,6 +33,7 @@ v1 = [
     path("proposals/<int:pk>/support/", views.SupportView.as_view(), name="support"),
     path("proposals/<int:pk>/comments/", views.CommentList.as_view(), name="comment-list"),
     path("flags/", views.FlagCreate.as_view(), name="flag-create"),
+    path("receipts/<str:code>/", views.ReceiptCheck.as_view(), name="receipt"),
     path("moderation-decisions/", views.ModerationDecisionList.as_view(),
          name="moderation-decision-list"),
     path("moderation-decisions/<int:pk>/", views.ModerationDecisionDetail.as_view(),

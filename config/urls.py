@@ -6,7 +6,7 @@ from django.urls import include, path, reverse_lazy
 from consult.forms import AdminLoginForm
 from consult.views.accounts import LoginView
 from core.security import security_txt
-from planning.views import waiting
+from planning.views import receipt_check, waiting
 
 home = reverse_lazy("consult:home")
 admin.site.login_form = AdminLoginForm  # the admin's login is behind the login limits too
@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page=home), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("waiting/", waiting, name="waiting"),
+    path("receipts/", receipt_check, name="receipt_check"),
     path("plans/", include("planning.urls")),
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),

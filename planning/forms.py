@@ -247,3 +247,12 @@ class ActualsForm(forms.Form):
             old = (period.actual, period.actual_comment) if period else (None, "")
             if (value, comment) != old:
                 yield indicator, year, value, comment
+
+
+class ReceiptCheckForm(forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code"), max_length=40,
+        help_text=_("As printed on your receipt, e.g. ABCD-EFGH-JK23 (capitals or not)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                      "autocapitalize": "characters"}),
+    )

@@ -3,6 +3,7 @@ errors into form errors (ServiceError, 400) or an error page (NotAllowed, 403)."
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -11,12 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consult.models import Consultation, Proposal
 from core import web
 from core.errors import NotAllowed, ServiceError
+from core.login_limits import client_address
 from core.web import form_error
 
 from . import forms, selectors, services
@@ -542,3 +544,34 @@ def waiting(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path(), reverse("login"))
     return render(request, "planning/waiting.html",
                   {"waiting": selectors.waiting_for(user=request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+def receipt_check(request: HttpRequest) -> HttpResponse:
+    """Anyone checks a receipt code: is that ballot in the official count? (POST, so that codes
+    stay out of addresses and server logs.)"""
+    form = forms.ReceiptCheckForm(request.POST or None)
+    context: dict = {"form": form}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        wait = selectors.receipt_lookup_wait(address=client_address(request))
+        if wait is not None:
+            context["refused"] = too_many_receipt_checks(wait)
+            status = 429
+        else:
+            check = selectors.receipt_check(code=form.cleaned_data["code"], user=request.user)
+            if check is None:
+                form.add_error("code", selectors.RECEIPT_NOT_FOUND)
+                status = 404
+            else:
+                context |= {"check": check, "consultation": check.consultation,
+                            "city": check.consultation.city}
+    return web.render(request, "planning/receipt_check.html", context, status=status)
+
+
+def too_many_receipt_checks(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext(
+        "Too many receipt codes checked from your address: try again in %(n)s minute.",
+        "Too many receipt codes checked from your address: try again in %(n)s minutes.",
+        minutes) % {"n": minutes}

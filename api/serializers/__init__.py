@@ -82,10 +82,12 @@ from .voting import (
     BallotWriteSerializer,
     MeSerializer,
     ProfileUpdateSerializer,
+    ReceiptSerializer,
     ResultSerializer,
 )
 
 __all__ = [
+    "ReceiptSerializer",
     "ID_LIMITS",
     "MONEY",
     "display_name",

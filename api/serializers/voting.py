@@ -80,3 +80,49 @@ class AccountDeleteSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 _("Confirm that you understand that your account is deleted for good."))
         return value
+
+
+class ReceiptCountSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    rule = serializers.CharField()
+    input_hash = serializers.CharField(help_text="sha256 of the counted ballots: re-count the "
+                                                 "published ballot file to compare.")
+    n_ballots = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class ReceiptChoiceSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    points = serializers.IntegerField()
+
+
+class ReceiptHolderSerializer(serializers.Serializer):
+    voter_number = serializers.IntegerField(
+        allow_null=True, help_text="The ballot's voter id in the published Pabulib file (voters "
+                                   "are numbered in the order of their receipt codes); null "
+                                   "while voting is open.")
+    choices = ReceiptChoiceSerializer(many=True)
+
+
+class ReceiptSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    consultation = serializers.IntegerField(source="consultation.pk")
+    consultation_title = serializers.CharField(source="consultation.title")
+    city = serializers.CharField(source="consultation.city.name")
+    status = serializers.ChoiceField(
+        choices=["voting", "awaiting_count", "counted"],
+        help_text="voting: recorded, may change until voting closes; awaiting_count: voting "
+                  "closed, no official count yet; counted: in the official count.")
+    count = ReceiptCountSerializer(allow_null=True, help_text="The official count, once made.")
+    holder = serializers.SerializerMethodField(
+        help_text="Only for the ballot's holder, logged in: its choices and its line in the "
+                  "ballot file.")
+
+    @extend_schema_field(ReceiptHolderSerializer(allow_null=True))
+    def get_holder(self, check) -> dict | None:
+        if not check.is_holder:
+            return None
+        return ReceiptHolderSerializer({
+            "voter_number": check.voter_number if check.status != "voting" else None,
+            "choices": [{"title": title, "points": points} for title, points in check.choices],
+        }).data

@@ -52,9 +52,10 @@ from .reference import (
     ThemeList,
 )
 from .reports import PublishedReportDetail, PublishedReportList
-from .voting import BallotProposalList, BallotView, Me, MeData, ResultList
+from .voting import BallotProposalList, BallotView, Me, MeData, ReceiptCheck, ResultList
 
 __all__ = [
+    "ReceiptCheck",
     "ApiDefaults",
     "ApiView",
     "CityList",

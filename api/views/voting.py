@@ -16,6 +16,8 @@ from consult import tasks as consult_tasks
 from consult.filters import shuffled
 from consult.models import Phase, Proposal
 from core.errors import NotAllowed
+from core.login_limits import client_address
+from planning import selectors as plan_selectors
 
 from .. import serializers as s
 from ..filters import order_seed
@@ -144,3 +146,22 @@ class MeData(ApiView):
     @extend_schema(responses=s.MeSerializer)
     def get(self, request):
         return my_data(request)
+
+
+class ReceiptCheck(ApiView):
+    """Check a ballot's receipt code: whether that ballot is in the official count and which
+    count (rule, input hash). No personal data; the ballot's holder, authenticated, also gets
+    its choices and its voter number in the published ballot file. An unknown code is a 404.
+    Lookups are limited per address (shared with the web page): 429 beyond the limit."""
+
+    permission_classes: list = []
+
+    @extend_schema(responses={200: s.ReceiptSerializer, 404: None, 429: None})
+    def get(self, request, code: str):
+        wait = plan_selectors.receipt_lookup_wait(address=client_address(request))
+        if wait is not None:
+            raise exceptions.Throttled(wait=wait)
+        check = plan_selectors.receipt_check(code=code, user=request.user)
+        if check is None:
+            raise Http404(str(plan_selectors.RECEIPT_NOT_FOUND))
+        return Response(s.ReceiptSerializer(check).data)

@@ -194,6 +194,12 @@ LOGIN_LOCKOUT_SECONDS = int(env_str("LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
 # the app servers face the clients; REMOTE_ADDR is the address).
 TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
 
+# Receipt checks (the public page and GET /api/v1/receipts/{code}/, one counter for both): at
+# most RECEIPT_CHECKS_PER_ADDRESS lookups per address in RECEIPT_CHECK_WINDOW seconds. A voter
+# checks once or twice; a code has 31^12 possibilities, so this makes guessing hopeless.
+RECEIPT_CHECKS_PER_ADDRESS = int(env_str("RECEIPT_CHECKS_PER_ADDRESS", "20"))
+RECEIPT_CHECK_WINDOW = int(env_str("RECEIPT_CHECK_WINDOW", str(10 * 60)))
+
 # --- Reporting vulnerabilities (docs/security.md) -------------------------------------------------
 # SECURITY_CONTACT: comma-separated mailto:/https: addresses served in /.well-known/security.txt
 # (RFC 9116); SECURITY_POLICY_URL: the page that says how reports are handled.

@@ -29,6 +29,14 @@ from .reads import (  # noqa: F401
     public_plan,
     version_status,
 )
+from .receipts import (  # noqa: F401
+    RECEIPT_NOT_FOUND,
+    ReceiptCheck,
+    ReceiptStatus,
+    normalise_receipt_code,
+    receipt_check,
+    receipt_lookup_wait,
+)
 from .snapshots import (  # noqa: F401
     plan_snapshot,
     snapshot_view,

@@ -298,6 +298,7 @@ def test_public_pages_pass_axe_and_fit_a_phone(live_server, new_page, shot, lima
         "proposal": f"/lima/lima-abierta/proposals/{proposal.pk}/",
         "vote-anonymous": "/lima/agenda-climatica/vote/",
         "results": "/lima/pasada/results/",
+        "receipt-check": "/receipts/",
     }
     desktop, phone = new_page(), new_page(width=375)
     for name, path in pages.items():
