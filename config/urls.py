@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("waiting/", waiting, name="waiting"),
     path("receipts/", receipt_check, name="receipt_check"),
+    path("notifications/", include("notifications.urls")),
     path("plans/", include("planning.urls")),
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),

@@ -67,3 +67,9 @@ def headline_counts(*, consultation: Consultation) -> dict[str, int] | None:
         tally = stored_tally(consultation=consultation)
         return tally.counts() if tally is not None else None
     return selectors.live_counts(consultation=consultation)
+
+
+@shared_task(name="consult.tasks.voting_reminders")
+def voting_reminders() -> int:
+    """Beat, every hour: remind people that voting opens or closes within 48 hours."""
+    return services.voting_reminders_send()

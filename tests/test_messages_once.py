@@ -9,7 +9,8 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("api", "consult", "core", "config", "demo", "planning", "reports")
+PACKAGES = ("api", "consult", "core", "config", "demo", "notifications", "planning",
+            "reports")
 GETTEXT = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy", "ngettext",
            "ngettext_lazy"}
 

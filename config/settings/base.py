@@ -3,6 +3,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "csp",
+    "notifications",
     "consult",
     "planning",
     "reports",
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "planning.context_processors.waiting",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -278,6 +281,20 @@ CELERY_TIMEZONE = "UTC"
 LIVE_REPORT_MAX_AGE = int(env_str("LIVE_REPORT_MAX_AGE", "300"))
 COUNT_JOB_STALE_AFTER = int(env_str("COUNT_JOB_STALE_AFTER", str(2 * 60 * 60)))
 CELERY_BEAT_SCHEDULE = {
+    # Notifications: retry failed e-mails; each person's daily digest (at 17:00 UTC, midday in
+    # the Americas, evening in Europe); reminders that voting opens or closes within 48 hours.
+    "send-pending-notification-emails": {
+        "task": "notifications.tasks.send_pending_emails",
+        "schedule": 300.0,
+    },
+    "send-notification-digests": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=17, minute=0),
+    },
+    "voting-reminders": {
+        "task": "consult.tasks.voting_reminders",
+        "schedule": 3600.0,
+    },
     # Tally every consultation whose voting has closed, once, soon after it closes.
     "tally-closed-consultations": {
         "task": "consult.tasks.tally_closed_consultations",
@@ -294,3 +311,5 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cabildo@localhost")
+# The address of the site as people reach it, for the links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

@@ -40,6 +40,7 @@ from ..models import (
     Theme,
 )
 from ..voting import ballot_check
+from .notices import tell_moderation, tell_rejection, tell_reply, voting_reminders_send  # noqa: F401
 
 #: The network's three priority subjects; every new consultation starts with them.
 DEFAULT_THEMES = (
@@ -298,6 +299,7 @@ def proposal_reject(*, proposal: Proposal, user: AbstractBaseUser, reason: str) 
     locked.status = Proposal.Status.REJECTED
     locked.status_reason = reason.strip()
     locked.save(update_fields=["status", "status_reason", "updated_at"])
+    tell_rejection(proposal=locked)
     return locked
 
 
@@ -418,6 +420,8 @@ def comment_create(
     comment = Comment(proposal=proposal, author=author, parent=parent, body=body)
     validated(comment)
     comment.save()
+    if parent is not None:
+        tell_reply(reply=comment)
     return comment
 
 
@@ -484,7 +488,7 @@ def moderation_decide(
         Q(proposal=proposal) if proposal is not None else Q(comment=comment),
         resolved_at__isnull=True,
     ).update(resolved_at=now)
-    return ModerationDecision.objects.create(
+    decision = ModerationDecision.objects.create(
         moderator=moderator,
         proposal=proposal,
         comment=comment,
@@ -492,6 +496,8 @@ def moderation_decide(
         reason=reason.strip(),
         created_at=now,
     )
+    tell_moderation(decision=decision)
+    return decision
 
 
 # --- participants ------------------------------------------------------------------------------

@@ -1,0 +1,89 @@
+"""What the consultation's events tell people (notifications app), in the event's transaction:
+replies, moderation and rejection decisions on one's content, and voting reminders."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.services import notify
+
+from ..models import Ballot, Comment, Consultation, ModerationDecision, Participant, Proposal
+
+#: How long before voting opens or closes people who took part are reminded.
+REMINDER_AHEAD = timedelta(hours=48)
+
+
+def proposal_url(proposal: Proposal) -> str:
+    consultation = proposal.consultation
+    return reverse("consult:proposal", args=[consultation.city.slug, consultation.slug,
+                                             proposal.pk])
+
+
+def tell_reply(*, reply: Comment) -> None:
+    parent = reply.parent
+    if parent is None or parent.author_id == reply.author_id:
+        return
+    notify(recipients=[parent.author.user_id], message="reply", event=f"reply:{reply.pk}",
+           url=f"{proposal_url(reply.proposal)}#comment-{reply.pk}",
+           params={"author": str(reply.author), "proposal": reply.proposal.title})
+
+
+def tell_moderation(*, decision: ModerationDecision) -> None:
+    hidden = decision.action == ModerationDecision.Action.HIDE
+    if decision.comment_id:
+        content, proposal = decision.comment, decision.comment.proposal
+        message = "comment_hidden" if hidden else "comment_restored"
+    else:
+        content = proposal = decision.proposal
+        message = "proposal_hidden" if hidden else "proposal_restored"
+    notify(recipients=[content.author.user_id], message=message,
+           event=f"moderation:{decision.pk}", url=proposal_url(proposal),
+           params={"proposal": proposal.title, "reason": decision.reason})
+
+
+def tell_rejection(*, proposal: Proposal) -> None:
+    notify(recipients=[proposal.author.user_id], message="proposal_rejected",
+           event=f"rejected:{proposal.pk}", url=proposal_url(proposal),
+           params={"proposal": proposal.title, "reason": proposal.status_reason})
+
+
+def _took_part(consultation: Consultation):
+    """The participants who proposed, supported or commented in the consultation."""
+    return Participant.objects.filter(user__isnull=False).filter(
+        Q(proposals__consultation=consultation)
+        | Q(supports__proposal__consultation=consultation)
+        | Q(comments__proposal__consultation=consultation))
+
+
+def voting_reminders_send(*, now: datetime | None = None) -> int:
+    """Remind those who took part in a consultation that voting opens, or closes while they
+    have not voted, within REMINDER_AHEAD. Each reminder once per person and date (a changed
+    date is a new event). Returns how many notifications were created."""
+    now = now or timezone.now()
+    soon = now + REMINDER_AHEAD
+    created = 0
+    for consultation in Consultation.objects.filter(
+            voting_opens_at__gt=now, voting_opens_at__lte=soon).select_related("city"):
+        users = _took_part(consultation).values_list("user_id", flat=True).distinct()
+        created += _remind(consultation, "voting_opens", consultation.voting_opens_at, users)
+    for consultation in Consultation.objects.filter(
+            voting_opens_at__lte=now, voting_closes_at__gt=now,
+            voting_closes_at__lte=soon).select_related("city"):
+        users = (_took_part(consultation)
+                 .filter(~Exists(Ballot.objects.filter(consultation=consultation,
+                                                       participant=OuterRef("pk"))))
+                 .values_list("user_id", flat=True).distinct())
+        created += _remind(consultation, "voting_closes", consultation.voting_closes_at, users)
+    return created
+
+
+def _remind(consultation: Consultation, message: str, moment: datetime, users) -> int:
+    return notify(
+        recipients=users.iterator(), message=message,
+        event=f"{message}:{consultation.pk}:{moment:%Y%m%d%H%M}",
+        url=reverse("consult:consultation", args=[consultation.city.slug, consultation.slug]),
+        params={"consultation": consultation.title, "when": moment.isoformat(),
+                "tz": consultation.city.timezone})
