@@ -15,16 +15,39 @@ RULES: dict[str, str] = {
               "(points × cost for cumulative/scoring ballots: greedy by total points)",
     "mes": "method_of_equal_shares(sat_class=Cost_Sat)",
     "mes-add1": "method_of_equal_shares(sat_class=Cost_Sat, voter_budget_increment=1)",
+    "mes-add1u": "completion_by_rule_combination([method_of_equal_shares, "
+                 "greedy_utilitarian_welfare]), both with Cost_Sat, MES with "
+                 "voter_budget_increment=1",
     "mes-greedy": "completion_by_rule_combination([method_of_equal_shares, "
                   "greedy_utilitarian_welfare]), both with Cost_Sat",
     "phragmen": "sequential_phragmen",
 }
+
+#: ``add1_stop`` values: stop raising the per-voter budget at the first exhaustive outcome
+#: (pabutools), or only when the next step would overspend (equalshares.net's tool)
+ADD1_STOPS: tuple[str, ...] = ("exhaustive", "overspend")
+#: ``comparison`` values (besides None): how voters compare the Equal Shares outcome with the
+#: greedy one (equalshares.net's tool's comparison step, see docs/counting.md)
+COMPARISONS: tuple[str, ...] = ("satisfaction", "exclusion")
+
+#: Options of :func:`count` each rule accepts (beyond ``min_votes`` and ``tie_break``).
+RULE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "greedy": (),
+    "mes": ("comparison",),
+    "mes-add1": ("add1_stop", "comparison"),
+    "mes-add1u": ("add1_stop", "comparison"),
+    "mes-greedy": ("comparison",),
+    "phragmen": (),
+}
+#: the value of each option that means "not used"
+_OPTION_DEFAULTS = {"add1_stop": "exhaustive", "comparison": None}
 
 #: Vote types each rule applies to.
 RULE_VOTE_TYPES: dict[str, tuple[str, ...]] = {
     "greedy": ("approval", "choose-1", "cumulative", "scoring"),
     "mes": APPROVAL_TYPES,
     "mes-add1": APPROVAL_TYPES,
+    "mes-add1u": APPROVAL_TYPES,
     "mes-greedy": APPROVAL_TYPES,
     "phragmen": APPROVAL_TYPES,
 }
@@ -54,6 +77,10 @@ class Outcome:
     trace: dict[str, Any] = field(default_factory=dict)
     n_voters: int = 0
     n_projects: int = 0
+    #: the rule's options (see :data:`RULE_OPTIONS`) and their values
+    options: dict[str, Any] = field(default_factory=dict)
+    #: the comparison step's report when ``comparison`` was used, else None
+    comparison: dict[str, Any] | None = None
 
     def to_dict(self) -> dict:
         return _jsonable({
@@ -61,6 +88,8 @@ class Outcome:
             "rule_definition": RULES[self.rule],
             "tie_break": self.tie_break,
             "min_votes": self.min_votes,
+            "options": self.options,
+            "comparison": self.comparison,
             "vote_type": self.vote_type,
             "n_voters": self.n_voters,
             "n_projects": self.n_projects,
@@ -97,12 +126,18 @@ def count(
     *,
     min_votes: int = 0,
     tie_break: str | TieBreak = TieBreak.LEXICOGRAPHIC,
+    add1_stop: str = "exhaustive",
+    comparison: str | None = None,
 ) -> Outcome:
     """Count ``election`` with ``rule`` (one of :data:`RULES`).
 
     ``min_votes`` first drops projects with fewer supporters (voters giving positive points, for
     points ballots); the voters stay, so budgets per voter are unchanged. ``tie_break`` is
-    ``"lexicographic"`` (pabutools' default) or ``"votes-then-cost"``.
+    ``"lexicographic"`` (pabutools' default) or ``"votes-then-cost"``. ``add1_stop`` (one of
+    :data:`ADD1_STOPS`, ``mes-add1`` / ``mes-add1u`` only) says when the Add1 loop stops;
+    ``comparison`` (None or one of :data:`COMPARISONS`, Equal Shares rules only) adds the
+    comparison step with the greedy outcome. :data:`RULE_OPTIONS` lists the options of each rule;
+    a value other than the default for a rule without that option raises :class:`CountingError`.
     """
     if rule not in RULES:
         raise CountingError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)}")
@@ -112,6 +147,21 @@ def count(
         raise CountingError(
             f"unknown tie-break {tie_break!r}; expected one of "
             f"{', '.join(t.value for t in TieBreak)}") from None
+    if add1_stop not in ADD1_STOPS:
+        raise CountingError(
+            f"unknown add1_stop {add1_stop!r}; expected one of {', '.join(ADD1_STOPS)}")
+    if comparison is not None and comparison not in COMPARISONS:
+        raise CountingError(
+            f"unknown comparison {comparison!r}; expected None or one of "
+            f"{', '.join(COMPARISONS)}")
+    given = {"add1_stop": add1_stop, "comparison": comparison}
+    for name, value in given.items():
+        if value != _OPTION_DEFAULTS[name] and name not in RULE_OPTIONS[rule]:
+            takers = ", ".join(r for r, opts in RULE_OPTIONS.items() if name in opts)
+            raise CountingError(
+                f"option {name}={value!r} does not apply to rule {rule!r}; it applies to "
+                f"{takers}")
+    options = {name: given[name] for name in RULE_OPTIONS[rule]}
     if not rule_applies(rule, election.vote_type):
         raise RuleNotApplicable(
             f"rule {rule!r} applies to approval (and choose-1) ballots only, not to "
@@ -157,8 +207,8 @@ def count(
             from .mes import MesRun
 
             res, runs, log = MesRun(per_voter=Fraction(0)), 0, []
-        elif rule == "mes-add1":
-            res, runs, log = mes_add1(setup)
+        elif rule in ("mes-add1", "mes-add1u"):
+            res, runs, log = mes_add1(setup, stop=add1_stop)
         else:
             res = mes_run(setup, Fraction(prep.budget) / election.n_voters)
             runs, log = 1, []
@@ -170,11 +220,15 @@ def count(
             "voter_groups": setup.groups.G,
             "rounds": [_round_json(r) for r in res.rounds],
         }
-        if rule == "mes-add1":
+        if rule in ("mes-add1", "mes-add1u"):
+            trace["add1_stop"] = add1_stop
+            # what ended the loop: "exhaustive", "overspend" (the next budget overspent) or
+            # "all_bought" (overspend mode: every MES project bought, no budget buys more)
+            trace["stopped_by"] = res.stop_reason or None
             trace["runs"] = runs  # per-voter budgets tried, as pabutools' loop does
             trace["runs_computed"] = len(log)  # the others provably had the same outcome
             trace["runs_log"] = log[-5:]
-        if rule == "mes-greedy":
+        if rule in ("mes-greedy", "mes-add1u"):
             from .greedy import greedy_complete
 
             mes_expl = {k: v for k, v in explanations.items()}
@@ -186,6 +240,13 @@ def count(
                 explanations[ids[j]] = mes_expl[ids[j]]
             trace["completion"] = [ids[j] for j in added]
             order = order + added
+        if comparison is not None:
+            order, explanations, report = _comparison_step(prep, order, explanations,
+                                                           comparison)
+            trace["comparison"] = report
+    report = trace.get("comparison")
+    if options:
+        trace["options"] = dict(options)
     total = sum((prep.costs[j] for j in order), 0)
     return Outcome(
         rule=rule,
@@ -200,6 +261,8 @@ def count(
         trace=trace,
         n_voters=election.n_voters,
         n_projects=election.n_projects,
+        options=options,
+        comparison=report,
     )
 
 
@@ -255,3 +318,71 @@ def _explain_mes(prep, setup, res, explanations) -> None:
                                  "supporters_money_left": num_json(d["available"])}
         else:  # pragma: no cover - MES ends only when every project is bought or dropped
             explanations[pid] = {"status": "rejected", **base, "reason": "not_reached"}
+
+
+def _comparison_step(prep: Prepared, order: list[int], explanations: dict, method: str):
+    """equalshares.net's comparison step: keep the Equal Shares outcome ``order`` unless more
+    voters prefer the greedy outcome (``comparisonStep`` in the tool's
+    ``js/methodOfEqualSharesWorker.js``).
+
+    * ``satisfaction``: a voter prefers the outcome that funds more of the projects she
+      approved. As in the tool, a voter none of whose projects is funded in one of the two
+      outcomes has no satisfaction value there and counts for neither side.
+    * ``exclusion``: a voter prefers the outcome that funds at least one of her projects when
+      the other funds none (the tool's "exclusion ratio").
+
+    The greedy outcome is this engine's ``greedy`` rule (same ``min_votes`` and tie-break).
+    Returns (order kept, explanations kept, report).
+    """
+    import numpy as np
+
+    from .greedy import greedy_complete
+
+    e = prep.election
+    ids = e.project_ids
+    greedy_expl = {k: v for k, v in explanations.items() if v.get("reason") == "below_min_votes"}
+    greedy_order = greedy_complete(prep, [], greedy_expl)
+    n = e.n_voters
+    voter = np.repeat(np.arange(n), np.diff(e.indptr))
+
+    def funded(sel: list[int]) -> np.ndarray:
+        mask = np.zeros(prep.m, dtype=np.int64)
+        mask[sel] = 1
+        return np.bincount(voter, weights=mask[e.indices], minlength=n)
+
+    mes_sat, greedy_sat = funded(order), funded(greedy_order)
+    if method == "satisfaction":
+        both = (mes_sat > 0) & (greedy_sat > 0)
+        prefer_mes = int(np.count_nonzero(both & (mes_sat > greedy_sat)))
+        prefer_greedy = int(np.count_nonzero(both & (greedy_sat > mes_sat)))
+    else:
+        prefer_mes = int(np.count_nonzero((mes_sat > 0) & (greedy_sat == 0)))
+        prefer_greedy = int(np.count_nonzero((greedy_sat > 0) & (mes_sat == 0)))
+    keep_greedy = prefer_greedy > prefer_mes
+
+    def side(sel: list[int]) -> dict:
+        return {"selected": sorted(ids[j] for j in sel),
+                "selection_order": [ids[j] for j in sel],
+                "total_cost": sum((prep.costs[j] for j in sel), 0),
+                "voters_with_a_funded_project": int(
+                    np.count_nonzero(funded(sel) > 0))}
+
+    report = {
+        "method": method,
+        "equal_shares": side(order),
+        "greedy": side(greedy_order),
+        "prefer_equal_shares": prefer_mes,
+        "prefer_greedy": prefer_greedy,
+        "no_preference": n - prefer_mes - prefer_greedy,
+        "kept": "greedy" if keep_greedy else "equal_shares",
+        # more voters prefer greedy: it replaces the Equal Shares outcome; otherwise (also on
+        # a tie) Equal Shares stays
+        "reason": ("more_voters_prefer_greedy" if keep_greedy
+                   else "not_more_voters_prefer_greedy"),
+    }
+    if not keep_greedy:
+        return order, explanations, report
+    kept = {}
+    for pid in ids:
+        kept[pid] = {**greedy_expl[pid], "equal_shares": explanations[pid]}
+    return greedy_order, kept, report

@@ -99,6 +99,8 @@ class MesRun:
     dropped: dict[int, dict] = field(default_factory=dict)  # j -> {round, available}
     #: with ``analyse``: the runs at per_voter + t select the same projects for 0 <= t < this
     same_until: float = 0.0
+    #: mes_add1 only: what ended the loop ("exhaustive", "overspend", "all_bought")
+    stop_reason: str = ""
 
     @property
     def total_cost(self):
@@ -791,13 +793,21 @@ def _same_sequence(setup: MesSetup, res: MesRun, T: int) -> MesRun | None:
 
 
 def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
-             resume: bool = True, gallop: bool | None = None) -> tuple[MesRun, int, list[dict]]:
+             resume: bool = True, gallop: bool | None = None,
+             stop: str = "exhaustive") -> tuple[MesRun, int, list[dict]]:
     """Iterated MES: add 1 to every voter's budget until the outcome is exhaustive.
 
     As pabutools 1.2.3 with ``voter_budget_increment=1``: run MES with ``budget / n``,
     ``budget / n + 1``, ... and stop at the first run whose outcome is exhaustive (no other MES
     project fits in the money left) and return it; if a run overspends the budget, return the
     previous run's outcome instead.
+
+    With ``stop="overspend"`` (equalshares.net's computation tool with "stop process when
+    exhaustive" unticked) an exhaustive run does not stop the loop: the budgets keep rising
+    until a run overspends, and the previous run is returned. As no budget can buy more than
+    every MES project, a run that buys them all stops the loop too (the tool would loop for
+    ever there). The returned run's ``stop_reason`` says which case ended the loop:
+    ``"exhaustive"``, ``"overspend"`` or ``"all_bought"``.
 
     With ``accelerate`` each run also returns a safe bound ``t`` such that the runs at
     ``B + 1, ..., B + k`` with ``k < t`` select the same projects (hence are just as
@@ -821,6 +831,10 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
         gallop = accelerate
     snaps: list[_Snap] = []
     span, cool, cool_backoff = 16, 0, 0
+    if stop not in ("exhaustive", "overspend"):
+        raise ValueError(f"unknown add1 stop {stop!r}")
+    stop_at_exhaustive = stop == "exhaustive"
+    n_mes = len(setup.projects)
     while True:
         analyse = accelerate and wait == 0
         wait = max(0, wait - 1)
@@ -831,12 +845,16 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
         chosen = set(res.selected)
         exhaustive = feasible and all(
             j in chosen or cost + costs[j] > budget for j in setup.projects)
+        if stop_at_exhaustive:
+            done = exhaustive
+        else:
+            done = feasible and len(chosen) == n_mes  # every MES project bought: nothing to gain
         step = 1
-        if analyse and feasible and not exhaustive and 1 < res.same_until < np.inf:
+        if analyse and feasible and not done and 1 < res.same_until < np.inf:
             step = max(1, int(np.ceil(res.same_until)))
         if cool:
             cool -= 1
-        elif gallop and feasible and not exhaustive and step <= span:
+        elif gallop and feasible and not done and step <= span:
             # chain monotone-sandwich checks (see _same_sequence) from this run: each one
             # proves [B, B + T] to have this outcome and gives the run at B + T; T grows
             # by half after a success and halves after a failure
@@ -850,7 +868,7 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
                     continue
                 cur, chained = nxt, chained + 1
                 log.append({"per_voter": cur.per_voter, "selected": len(cur.selected),
-                            "cost": cost, "feasible": True, "exhaustive": False,
+                            "cost": cost, "feasible": True, "exhaustive": exhaustive,
                             "chained": True})
                 T = min(T + max(1, T // 2), 1 << 16)
             span = max(2, T)
@@ -873,9 +891,14 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
         log.append(entry)
         if not feasible:
             if previous is None:
-                return MesRun(per_voter=B - 1), runs, log
-            return (mes_run(setup, B - 1) if record else previous), runs, log
-        if exhaustive:
-            return (mes_run(setup, B) if record else res), runs, log
+                out = MesRun(per_voter=B - 1)
+            else:
+                out = mes_run(setup, B - 1) if record else previous
+            out.stop_reason = "overspend"
+            return out, runs, log
+        if done:
+            out = mes_run(setup, B) if record else res
+            out.stop_reason = "exhaustive" if stop_at_exhaustive else "all_bought"
+            return out, runs, log
         previous = res
         B += step

@@ -83,6 +83,11 @@ def pabutools_outcome(election: Election, rule: str, min_votes: int = 0,
     elif rule == "mes-add1":
         res = method_of_equal_shares(instance, profile, sat_class=Cost_Sat, tie_breaking=tb,
                                      voter_budget_increment=1)
+    elif rule == "mes-add1u":
+        res = completion_by_rule_combination(
+            instance, profile, [method_of_equal_shares, greedy_utilitarian_welfare],
+            [{"sat_class": Cost_Sat, "tie_breaking": tb, "voter_budget_increment": 1},
+             {"sat_class": Cost_Sat, "tie_breaking": tb}])
     elif rule == "mes-greedy":
         res = completion_by_rule_combination(
             instance, profile, [method_of_equal_shares, greedy_utilitarian_welfare],
@@ -92,6 +97,25 @@ def pabutools_outcome(election: Election, rule: str, min_votes: int = 0,
         res = sequential_phragmen(instance, profile, tie_breaking=tb)
     else:
         raise ValueError(rule)
+    return _names_and_cost(res)
+
+
+def _names_and_cost(res) -> tuple[list[str], Fraction]:
     selected = sorted(p.name for p in res)
     total = Fraction(sum((Fraction(str(p.cost)) for p in res), Fraction(0)))
     return selected, total
+
+
+def pabutools_greedy_completion(election: Election, initial: list[str], min_votes: int = 0,
+                                tie_break: str = "lexicographic") -> tuple[list[str], Fraction]:
+    """The second step of ``completion_by_rule_combination([rule, greedy_utilitarian_welfare])``
+    when ``rule`` returned the projects ``initial``: pabutools' greedy started from them (it
+    returns them unchanged when they are already exhaustive)."""
+    instance, profile = to_pabutools(election, min_votes)
+    tb = tie_breaking_rule(tie_break, election)
+    by_name = {p.name: p for p in instance}
+    res = completion_by_rule_combination(
+        instance, profile, [greedy_utilitarian_welfare],
+        [{"sat_class": Cost_Sat, "tie_breaking": tb}],
+        initial_budget_allocation=[by_name[pid] for pid in initial])
+    return _names_and_cost(res)

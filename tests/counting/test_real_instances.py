@@ -41,6 +41,70 @@ def test_outcome_equals_pabutools(case):
     assert float(outcome.budget) == case["budget"]
 
 
+def _add1_cases() -> list[dict]:
+    return [c for c in _expected() if c["rule"] == "mes-add1"]
+
+
+@pytest.mark.parametrize("case", _add1_cases(), ids=lambda c: c["file"].removesuffix(".pb"))
+def test_mes_add1u_equals_pabutools(case):
+    """``mes-add1u`` is pabutools' ``completion_by_rule_combination`` of MES with
+    ``voter_budget_increment=1`` and ``greedy_utilitarian_welfare``: its first step is the
+    recorded ``mes-add1`` outcome of the same files, its second pabutools' greedy run here from
+    that outcome."""
+    from .pabutools_bridge import pabutools_greedy_completion
+
+    _meta, election, _extras = _read(case["file"])
+    outcome = count(election, "mes-add1u")
+    expected, expected_cost = pabutools_greedy_completion(election, case["selected"])
+    assert outcome.selected == expected
+    assert outcome.total_cost == expected_cost
+    mes_part = outcome.selection_order[:len(case["selected"])]
+    assert sorted(mes_part) == case["selected"]
+    assert outcome.trace["completion"] == outcome.selection_order[len(case["selected"]):]
+
+
+WIELICZKA = "Poland_Wieliczka_2023_Green_Budget.pb"
+
+
+def test_wieliczka_official_result_is_reproduced():
+    """Its META says ``rule;equalshares/add1-comparison``: equalshares.net's tool with Add1
+    raised until the next step would overspend (its "stop when exhaustive" unticked) and the
+    comparison step by satisfaction (the mode pabulib's checker uses for this rule)."""
+    meta, election, extras = _read(WIELICZKA)
+    assert meta["rule"] == "equalshares/add1-comparison"
+    official = extras.official_selected()
+    assert len(official) == 30
+    out = count(election, "mes-add1", add1_stop="overspend", comparison="satisfaction")
+    assert out.selected == official
+    assert out.total_cost == 995_079  # as published on equalshares.net
+    assert out.trace["stopped_by"] == "overspend"
+    c = out.comparison
+    assert c["kept"] == "equal_shares"
+    assert c["equal_shares"]["selected"] == official
+    assert c["greedy"]["selected"] == count(election, "greedy").selected
+    assert (c["prefer_equal_shares"], c["prefer_greedy"]) == (629, 535)
+    # the published exclusion figures: 18 % of voters without a funded project under Equal
+    # Shares, 28 % under greedy
+    n = election.n_voters
+    assert round(100 * (1 - c["equal_shares"]["voters_with_a_funded_project"] / n)) == 18
+    assert round(100 * (1 - c["greedy"]["voters_with_a_funded_project"] / n)) == 28
+    # the exclusion comparison keeps Equal Shares too; the utilitarian fill adds nothing
+    assert count(election, "mes-add1", add1_stop="overspend",
+                 comparison="exclusion").selected == official
+    assert count(election, "mes-add1u", add1_stop="overspend").selected == official
+
+
+def test_wieliczka_needs_the_overspend_stop():
+    """pabutools' stop (the first exhaustive outcome, at about 302 per voter) is not the
+    official result: the tool went on to about 316."""
+    _meta, election, extras = _read(WIELICZKA)
+    exhaustive = count(election, "mes-add1", comparison="satisfaction")
+    assert exhaustive.trace["stopped_by"] == "exhaustive"
+    assert exhaustive.selected != extras.official_selected()
+    assert int(exhaustive.trace["voter_budget"]) == 301
+    assert int(count(election, "mes-add1", add1_stop="overspend").trace["voter_budget"]) == 315
+
+
 def test_every_file_is_covered_by_expected_outcomes():
     files = {p.name for p in DATA.glob("*.pb")}
     assert files == {c["file"] for c in _expected()}
@@ -48,7 +112,7 @@ def test_every_file_is_covered_by_expected_outcomes():
 
 def test_cumulative_file_refuses_proportional_rules():
     _meta, election, _ = _read("Poland_Katowice_2023.pb")
-    for rule in ("mes", "mes-add1", "mes-greedy", "phragmen"):
+    for rule in ("mes", "mes-add1", "mes-add1u", "mes-greedy", "phragmen"):
         assert not rule_applies(rule, election.vote_type)
 
 

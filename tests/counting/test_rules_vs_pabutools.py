@@ -66,7 +66,8 @@ def _check(election, rule, min_votes, tie_break):
         assert status == ("selected" if pid in expected else "rejected")
 
 
-@pytest.mark.parametrize("rule", ["greedy", "mes", "mes-add1", "mes-greedy", "phragmen"])
+@pytest.mark.parametrize("rule",
+                         ["greedy", "mes", "mes-add1", "mes-add1u", "mes-greedy", "phragmen"])
 @SETTINGS
 @given(election=elections(), min_votes=st.integers(0, 3),
        tie_break=st.sampled_from(["lexicographic", "votes-then-cost"]))
@@ -74,7 +75,7 @@ def test_approval_rules_match_pabutools(rule, election, min_votes, tie_break):
     _check(election, rule, min_votes, tie_break)
 
 
-@pytest.mark.parametrize("rule", ["mes", "mes-add1", "phragmen"])
+@pytest.mark.parametrize("rule", ["mes", "mes-add1", "mes-add1u", "phragmen"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(election=larger_elections(), min_votes=st.integers(0, 5))
 def test_larger_instances_match_pabutools(rule, election, min_votes):
@@ -104,7 +105,7 @@ def test_fast_float_run_equals_exact_run(election):
 def test_ties_are_broken_by_project_id_as_string():
     # "10" and "9" tie on everything; pabutools picks "10" because "10" < "9" as strings
     e = Election.from_ballots(["9", "10"], [10, 10], 10, [["9", "10"], ["9", "10"]])
-    for rule in ("greedy", "mes", "mes-add1", "mes-greedy", "phragmen"):
+    for rule in ("greedy", "mes", "mes-add1", "mes-add1u", "mes-greedy", "phragmen"):
         assert count(e, rule).selected == ["10"], rule
         assert pabutools_outcome(e, rule)[0] == ["10"]
 
@@ -122,7 +123,7 @@ def test_cumulative_rules_other_than_greedy_are_refused():
     from planning.counting import RuleNotApplicable
 
     e = Election.from_ballots(["a"], [1], 1, [{"a": 2}])
-    for rule in ("mes", "mes-add1", "mes-greedy", "phragmen"):
+    for rule in ("mes", "mes-add1", "mes-add1u", "mes-greedy", "phragmen"):
         with pytest.raises(RuleNotApplicable, match="approval"):
             count(e, rule)
     assert count(e, "greedy").selected == ["a"]
@@ -147,14 +148,15 @@ def add1_elections(draw):
     return Election.from_ballots(ids, costs, budget, ballots)
 
 
-def _add1_both(election, min_votes=0, tie_break="lexicographic", max_iterative=None):
+def _add1_both(election, min_votes=0, tie_break="lexicographic", max_iterative=None,
+               stop="exhaustive"):
     from planning.counting.mes import mes_add1
 
     setup = mes_setup(prepare(election, min_votes, TieBreak(tie_break)))
-    fast = mes_add1(setup, record=False, accelerate=True)
+    fast = mes_add1(setup, record=False, accelerate=True, stop=stop)
     if max_iterative is not None and fast[1] > max_iterative:
         return fast, None
-    slow = mes_add1(setup, record=False, accelerate=False)
+    slow = mes_add1(setup, record=False, accelerate=False, stop=stop)
     return fast, slow
 
 
@@ -172,6 +174,25 @@ def test_accelerated_add1_equals_iterative(election, min_votes, tie_break):
     assert len(fast[2]) <= len(slow[2])
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(election=add1_elections(), min_votes=st.integers(0, 3),
+       tie_break=st.sampled_from(["lexicographic", "votes-then-cost"]))
+def test_accelerated_add1_overspend_equals_iterative(election, min_votes, tie_break):
+    """add1_stop="overspend": skipping runs still gives the plain loop's outcome, budgets tried
+    and stop reason, now also past exhaustive outcomes."""
+    if election.n_voters == 0:
+        return
+    fast, slow = _add1_both(election, min_votes, tie_break, max_iterative=4000,
+                            stop="overspend")
+    if slow is None:
+        return
+    assert fast[0].selected == slow[0].selected
+    assert fast[1] == slow[1]
+    assert fast[0].stop_reason == slow[0].stop_reason in ("overspend", "all_bought")
+    exhaustive, _ = _add1_both(election, min_votes, tie_break, max_iterative=0)
+    assert fast[1] >= exhaustive[1]  # it never stops before the exhaustive loop does
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(election=add1_elections())
 def test_accelerated_add1_matches_pabutools_with_many_iterations(election):
@@ -180,6 +201,7 @@ def test_accelerated_add1_matches_pabutools_with_many_iterations(election):
         if fast[1] > 400:
             return  # pabutools would take too long; accelerated == iterative is checked above
     _check(election, "mes-add1", 0, "lexicographic")
+    _check(election, "mes-add1u", 0, "lexicographic")
 
 
 def test_accelerated_add1_skips_runs_on_large_costs():

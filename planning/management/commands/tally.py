@@ -6,7 +6,11 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-RULE_CHOICES = ["greedy", "mes", "mes-add1", "mes-greedy", "phragmen"]
+RULE_CHOICES = ["greedy", "mes", "mes-add1", "mes-add1u", "mes-greedy", "phragmen"]
+# as planning.counting.ADD1_STOPS / COMPARISONS (not imported here: `manage.py help` and other
+# commands start without numpy; tests/counting/test_tally_command.py checks they agree)
+ADD1_STOP_CHOICES = ["exhaustive", "overspend"]
+COMPARISON_CHOICES = ["satisfaction", "exclusion"]
 
 
 class Command(BaseCommand):
@@ -22,6 +26,14 @@ class Command(BaseCommand):
                             help="drop projects with fewer supporters first (default 0)")
         parser.add_argument("--tie-break", default="lexicographic",
                             choices=["lexicographic", "votes-then-cost"])
+        parser.add_argument("--add1-stop", default="exhaustive", choices=ADD1_STOP_CHOICES,
+                            help="mes-add1, mes-add1u: stop raising the per-voter budget at the "
+                                 "first exhaustive outcome (default, pabutools) or only when "
+                                 "the next step would overspend (equalshares.net's tool)")
+        parser.add_argument("--comparison", default=None, choices=COMPARISON_CHOICES,
+                            help="Equal Shares rules: compare with the greedy outcome and keep "
+                                 "the one more voters prefer (equalshares.net's comparison "
+                                 "step); off by default")
         parser.add_argument("--format", default="json", choices=["json", "table"])
 
     def handle(self, *args, **options):
@@ -36,7 +48,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from None
         try:
             outcome = count(election, options["rule"], min_votes=options["min_votes"],
-                            tie_break=options["tie_break"])
+                            tie_break=options["tie_break"], add1_stop=options["add1_stop"],
+                            comparison=options["comparison"])
         except CountingError as exc:
             raise CommandError(str(exc), returncode=2) from None
         data = outcome.to_dict()
@@ -76,6 +89,24 @@ def _table(data: dict, election) -> str:
         f"voters: {data['n_voters']}  projects: {data['n_projects']}  "
         f"budget: {data['budget']}  spent: {data['total_cost']}  "
         f"selected: {len(data['selected'])}",
+    ]
+    if data["options"]:
+        out.append("options: " + "  ".join(f"{k.replace('_', ' ')}: {v or 'none'}"
+                                           for k, v in data["options"].items()))
+    trace = data["trace"]
+    if "runs" in trace:
+        out.append(f"add1: {trace['runs']} per-voter budgets tried, stopped by "
+                   f"{(trace['stopped_by'] or '-').replace('_', ' ')} at "
+                   f"{trace['voter_budget']:.2f} per voter")
+    if trace.get("completion"):
+        out.append("greedy completion added: " + ", ".join(trace["completion"]))
+    cmp = data["comparison"]
+    if cmp:
+        out.append(f"comparison ({cmp['method']}): {cmp['prefer_equal_shares']} voters prefer "
+                   f"equal shares, {cmp['prefer_greedy']} prefer greedy "
+                   f"({', '.join(cmp['greedy']['selected'])}); kept: "
+                   f"{cmp['kept'].replace('_', ' ')}")
+    out += [
         "",
         line(head),
         line(tuple("-" * w for w in widths)),
