@@ -15,3 +15,12 @@ def moderation(request: HttpRequest) -> dict:
         return {"moderation_waiting": []}
     return {"moderation_waiting": SimpleLazyObject(
         lambda: selectors.moderation_waiting(user=user))}
+
+
+def setup(request: HttpRequest) -> dict:
+    """``setup_cities``: the cities whose consultations the reader may set up (evaluated only
+    if the page shows it)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"setup_cities": []}
+    return {"setup_cities": SimpleLazyObject(lambda: selectors.setup_cities(user=user))}

@@ -480,15 +480,31 @@ def moderation_queue(*, city: City) -> dict[str, QuerySet]:
     }
 
 
+def roles_with_cities(*, user) -> list[CityRole]:
+    """All the user's roles with their cities, by city name: one query per request (kept on the
+    user object, which also answers `rules.roles_in` for those cities from then on)."""
+    if not user.is_authenticated:
+        return []
+    if "_roles_with_cities" not in user.__dict__:
+        roles = list(CityRole.objects.filter(user=user).select_related("city")
+                     .order_by("city__name", "role"))
+        cache_ = user.__dict__.setdefault("_city_roles_cache", {})
+        for role in roles:
+            cache_.setdefault(role.city_id, set())
+        for role in roles:
+            cache_[role.city_id].add(role.role)
+        user.__dict__["_roles_with_cities"] = roles
+    return user.__dict__["_roles_with_cities"]
+
+
 def moderation_waiting(*, user) -> list[dict]:
     """For the header: per city the user moderates, how many items have open reports (one
     query for the roles and their cities, one per kind of content, whatever the number of
     cities or reports)."""
     if not user.is_authenticated:
         return []
-    cities = {role.city_id: role.city for role in CityRole.objects.filter(
-        user=user, role__in=(CityRole.Role.MODERATOR, CityRole.Role.ADMIN))
-        .select_related("city").order_by("city__name")}
+    cities = {role.city_id: role.city for role in roles_with_cities(user=user)
+              if role.role in (CityRole.Role.MODERATOR, CityRole.Role.ADMIN)}
     if not cities:
         return []
     city_ids = list(cities)
@@ -531,3 +547,20 @@ def participation_of(*, participant: Participant) -> dict[str, QuerySet]:
         .annotate(choice_count=Count("choices"))
         .order_by("-updated_at"),
     }
+
+
+# --- set-up ------------------------------------------------------------------------------------
+
+
+def setup_cities(*, user) -> list[City]:
+    """For the header: the cities whose consultations the user may set up
+    (`rules.can_set_up_consultations`), from the one query of `roles_with_cities`."""
+    cities = {role.city_id: role.city for role in roles_with_cities(user=user)}
+    return [city for city in cities.values() if rules.can_set_up_consultations(user, city)]
+
+
+def consultations_for_setup(*, city: City) -> QuerySet[Consultation]:
+    """A city's consultations for its staff, newest first, with their themes counted."""
+    return (Consultation.objects.filter(city=city)
+            .annotate(theme_count=Count("themes", distinct=True))
+            .order_by("-proposals_open_at", "-pk"))

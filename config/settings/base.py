@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "consult.context_processors.moderation",
+                "consult.context_processors.setup",
             ],
         },
     },
