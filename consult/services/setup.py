@@ -8,7 +8,7 @@ for a person, with the permission check (`rules.can_set_up_consultations`,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -55,6 +55,10 @@ EDITABLE = frozenset({
     "min_votes", "eligibility", "flags_to_hide",
 })
 
+#: The dates a consultation may have (further ones are typing mistakes, and the extremes of the
+#: calendar do not survive a conversion to UTC).
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC)
+
 #: The phases' dates in order, each with whether it must come strictly after the one before.
 PHASE_ORDER = (
     ("proposals_open_at", False),
@@ -90,6 +94,10 @@ def consultation_check(consultation: Consultation) -> None:
     start, end = consultation.plan_start_year, consultation.plan_end_year
     if start is not None and end is not None and end < start:
         raise ServiceError(str(PERIOD_ORDERED), field="plan_end_year")
+    for name, _strict in PHASE_ORDER:
+        moment = getattr(consultation, name)
+        if moment is not None and not EARLIEST <= moment < LATEST:
+            raise ServiceError(_("Give a date between the years 1900 and 2999."), field=name)
     for (before, _strict), (after, strict) in zip(PHASE_ORDER, PHASE_ORDER[1:], strict=False):
         earlier, later = getattr(consultation, before), getattr(consultation, after)
         if earlier is None or later is None:

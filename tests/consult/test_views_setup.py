@@ -333,3 +333,13 @@ def test_the_public_page_shows_min_votes(client, lima):
     consultation = ConsultationFactory(city=lima, min_votes=2)
     page = client.get(reverse("consult:consultation", args=["lima", consultation.slug]))
     assert "A proposal needs at least 2 votes." in page.content.decode()
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59", "0001-01-01T00:00"])
+def test_dates_at_the_ends_of_the_calendar_are_a_form_error(client, lima, moment):
+    client.force_login(staff(lima))
+    response = client.post(reverse("consult:setup_create", args=["lima"]),
+                           form_data(results_at=moment))
+    assert response.status_code == 400
+    assert "results_at" in response.context["form"].errors
+    assert not Consultation.objects.exists()
