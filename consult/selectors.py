@@ -44,6 +44,8 @@ from .models import (
 #: The answer, on the web and in the API, to a proposal the reader may not open: a draft is
 #: not known to exist except to its author.
 NO_SUCH_PROPOSAL = gettext_lazy("No such proposal.")
+#: The answer to a consultation that is not there (or not in the city the address names).
+NO_SUCH_CONSULTATION = gettext_lazy("No such consultation.")
 #: The answer to a receipt asked for by someone who has no ballot in the consultation.
 NOT_VOTED = gettext_lazy("You have not voted in this consultation.")
 

@@ -15,7 +15,7 @@ from core.web import Submitted, render, submit
 from .. import selectors, services, tasks
 from ..forms_setup import RULES_FROZEN, ConsultationForm, theme_formset
 from ..models import City, Consultation, Theme
-from ._common import login_required, phase_steps, service_errors
+from ._common import CHANGES_SAVED, login_required, phase_steps, service_errors
 
 NO_COUNTS = {"proposals": 0, "participants": 0, "supports": 0, "ballots": 0}
 
@@ -31,7 +31,7 @@ def _consultation(request: HttpRequest, city: City, slug: str) -> Consultation:
     try:
         consultation = Consultation.objects.select_related("city").get(city=city, slug=slug)
     except Consultation.DoesNotExist as error:
-        raise Http404(_("No such consultation.")) from error
+        raise Http404(selectors.NO_SUCH_CONSULTATION) from error
     services.ensure_can_edit_consultation(user=request.user, consultation=consultation)
     return consultation
 
@@ -89,7 +89,7 @@ def setup_edit(request: HttpRequest, city: str, slug: str) -> HttpResponse:
         done = _submitted(form, themes, lambda fields, specs: services.consultation_edit(
             user=request.user, consultation=consultation, themes=specs, **fields))
         if done.ok:
-            messages.success(request, _("Your changes are saved."))
+            messages.success(request, CHANGES_SAVED)
             return redirect("consult:setup_edit", city=city, slug=slug)
     return _form_page(request, form, themes, city=city_obj, consultation=consultation)
 

@@ -100,7 +100,8 @@ SETS_UP = ("only the city's administrators set up its consultations (its planner
 def new_consultation(w: World) -> dict:
     return {"city": w.city.pk, "title": "Next year", "plan_start_year": 2029,
             "plan_end_year": 2032, "budget": "1000.00",
-            "proposals_open_at": "2030-01-01T00:00:00Z", "proposals_close_at": "2030-02-01T00:00:00Z",
+            "proposals_open_at": "2030-01-01T00:00:00Z",
+            "proposals_close_at": "2030-02-01T00:00:00Z",
             "voting_opens_at": "2030-02-02T00:00:00Z", "voting_closes_at": "2030-03-01T00:00:00Z",
             "results_at": "2030-03-02T00:00:00Z", "max_choices": 3}
 
