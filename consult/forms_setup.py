@@ -61,13 +61,11 @@ class ConsultationForm(forms.Form):
             if name in ("max_choices", "max_points", "flags_to_hide"):
                 field.validators.append(MinValueValidator(1))
                 field.widget.attrs["min"] = 1
-            if name == "budget":
-                field.localize = True
-                field.widget.is_localized = True
             if frozen and name in Consultation.VOTING_RULE_FIELDS:
                 field.required = False
                 field.widget.attrs["disabled"] = True
-                field.widget.attrs["aria-describedby"] = "rules-frozen"
+                field.widget.attrs["aria-describedby"] = " ".join(
+                    ["rules-frozen", *([f"id_{name}_helptext"] if field.help_text else [])])
 
     def full_clean(self):
         with timezone.override(self.city.tzinfo):  # the dates typed are the city's local time

@@ -7,7 +7,6 @@ from rest_framework import serializers
 from consult.models import (
     City,
     Consultation,
-    CountingRule,
     Eligibility,
     Organisation,
     Phase,
@@ -132,7 +131,11 @@ class ConsultationUpdateSerializer(serializers.Serializer):
                                            help_text="Required for approval voting.")
     max_points = serializers.IntegerField(**SMALL, required=False, allow_null=True,
                                           help_text="Required for cumulative voting.")
-    counting_rule = serializers.ChoiceField(choices=CountingRule.choices, required=False)
+    # A plain string, as in ConsultationSerializer (the rules' enum is documented once, on
+    # CountRun.rule); the service refuses an unknown rule on this field.
+    counting_rule = serializers.CharField(max_length=16, required=False,
+                                          help_text="The default count rule (one of CountRun's "
+                                                    "rules).")
     min_supports = serializers.IntegerField(**COUNT, required=False)
     min_votes = serializers.IntegerField(**COUNT, required=False)
     eligibility = serializers.ChoiceField(choices=Eligibility.choices, required=False)

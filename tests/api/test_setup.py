@@ -184,3 +184,10 @@ def test_dates_at_the_ends_of_the_calendar_are_a_400(lima, moment):
     assert response.status_code == 400
     assert "results_at" in response.json()["errors"]
     assert not Consultation.objects.exists()
+
+
+def test_an_unknown_counting_rule_is_a_400_on_its_field(lima):
+    response = client_for(staff(lima)).post(URL, body(lima, counting_rule="dhondt"),
+                                            format="json")
+    assert response.status_code == 400 and "counting_rule" in response.json()["errors"]
+    assert not Consultation.objects.exists()

@@ -343,3 +343,15 @@ def test_dates_at_the_ends_of_the_calendar_are_a_form_error(client, lima, moment
     assert response.status_code == 400
     assert "results_at" in response.context["form"].errors
     assert not Consultation.objects.exists()
+
+
+def test_the_public_page_links_staff_to_the_edit_page(client, lima):
+    consultation = ConsultationFactory(city=lima, slug="c")
+    edit = reverse("consult:setup_edit", args=["lima", "c"])
+    page = reverse("consult:consultation", args=["lima", "c"])
+    assert edit not in client.get(page).content.decode()
+    client.force_login(staff(lima, CityRole.Role.PLANNER))
+    assert edit not in client.get(page).content.decode()
+    client.force_login(staff(lima))
+    assert edit in client.get(page).content.decode()
+    assert consultation
