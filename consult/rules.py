@@ -46,6 +46,16 @@ def roles_in(user, city: City) -> set[str]:
     return cache[city.pk]
 
 
+def remember_roles(user, roles) -> None:
+    """Answer `roles_in` from roles already loaded (all the user's roles, with their cities:
+    `selectors.roles_with_cities`), so that the header asks nothing more."""
+    cache = user.__dict__.setdefault("_city_roles_cache", {})
+    loaded: dict[int, set[str]] = {}
+    for role in roles:
+        loaded.setdefault(role.city_id, set()).add(role.role)
+    cache.update(loaded)
+
+
 def _has_role(*wanted: str):
     @rules.predicate(name=f"has_role_{'_or_'.join(wanted)}")
     def predicate(user, obj) -> bool:

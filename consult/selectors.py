@@ -490,11 +490,7 @@ def roles_with_cities(*, user) -> list[CityRole]:
     if "_roles_with_cities" not in user.__dict__:
         roles = list(CityRole.objects.filter(user=user).select_related("city")
                      .order_by("city__name", "role"))
-        cache_ = user.__dict__.setdefault("_city_roles_cache", {})
-        for role in roles:
-            cache_.setdefault(role.city_id, set())
-        for role in roles:
-            cache_[role.city_id].add(role.role)
+        rules.remember_roles(user, roles)
         user.__dict__["_roles_with_cities"] = roles
     return user.__dict__["_roles_with_cities"]
 
