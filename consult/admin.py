@@ -19,8 +19,9 @@ from .models import (
 
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "country", "timezone", "currency", "default_language"]
-    list_filter = ["kind", "country", "default_language"]
+    list_display = ["name", "kind", "country", "timezone", "currency", "default_language",
+                    "planners_may_set_up"]
+    list_filter = ["kind", "country", "default_language", "planners_may_set_up"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -71,7 +72,8 @@ class ConsultationAdmin(admin.ModelAdmin):
         return obj.phase.label
 
     def get_readonly_fields(self, request, obj=None):
-        # The voting rules freeze once voting opens: the same rule as services.consultation_update.
+        # The voting rules freeze once voting opens: the same rule as services.consultation_update
+        # (min_votes included: it is one of VOTING_RULE_FIELDS).
         if obj is not None and obj.voting_has_opened():
             return [*Consultation.VOTING_RULE_FIELDS, "city"]
         return []

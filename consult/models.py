@@ -27,6 +27,16 @@ CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 421
 COUNTRY_VALIDATOR = RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO 3166 code, e.g. MX."))
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
+#: The messages of the consultation's constraints; the services give the same ones on the field
+#: at fault (consult.services.consultation_check).
+BUDGET_POSITIVE = _("The budget envelope must be positive.")
+PHASES_ORDERED = _(
+    "Phases must follow each other: proposals open < proposals close ≤ "
+    "voting opens < voting closes ≤ results."
+)
+APPROVAL_NEEDS_MAX_CHOICES = _("Approval voting needs a maximum number of choices.")
+CUMULATIVE_NEEDS_POINTS = _("Cumulative voting needs a number of points.")
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -58,6 +68,11 @@ class City(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[CURRENCY_VALIDATOR])
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    planners_may_set_up = models.BooleanField(
+        _("planners may set up consultations"), default=False,
+        help_text=_("If set, the city's planners may create and edit consultations, as its "
+                    "administrators always may."),
+    )
 
     class Meta:
         verbose_name = _("city")
@@ -218,6 +233,7 @@ class Consultation(models.Model):
         "currency",
         "counting_rule",
         "min_supports",
+        "min_votes",
         "eligibility",
         "voting_opens_at",
     )
@@ -255,6 +271,10 @@ class Consultation(models.Model):
     min_supports = models.PositiveIntegerField(
         _("minimum supports to reach the vote"), default=0
     )
+    min_votes = models.PositiveIntegerField(
+        _("minimum votes to be selected"), default=0,
+        help_text=_("The minimum votes a proposal needs to be selected."),
+    )
     eligibility = models.CharField(
         _("who may take part"),
         max_length=16,
@@ -277,7 +297,7 @@ class Consultation(models.Model):
             models.CheckConstraint(
                 condition=Q(budget__gt=0),
                 name="consultation_budget_positive",
-                violation_error_message=_("The budget envelope must be positive."),
+                violation_error_message=BUDGET_POSITIVE,
             ),
             models.CheckConstraint(
                 condition=Q(proposals_close_at__gt=models.F("proposals_open_at"))
@@ -285,22 +305,19 @@ class Consultation(models.Model):
                 & Q(voting_closes_at__gt=models.F("voting_opens_at"))
                 & Q(results_at__gte=models.F("voting_closes_at")),
                 name="consultation_phases_ordered",
-                violation_error_message=_(
-                    "Phases must follow each other: proposals open < proposals close ≤ "
-                    "voting opens < voting closes ≤ results."
-                ),
+                violation_error_message=PHASES_ORDERED,
             ),
             models.CheckConstraint(
                 condition=~Q(voting_method="approval")
                 | Q(max_choices__isnull=False, max_choices__gte=1),
                 name="consultation_approval_has_max_choices",
-                violation_error_message=_("Approval voting needs a maximum number of choices."),
+                violation_error_message=APPROVAL_NEEDS_MAX_CHOICES,
             ),
             models.CheckConstraint(
                 condition=~Q(voting_method="cumulative")
                 | Q(max_points__isnull=False, max_points__gte=1),
                 name="consultation_cumulative_has_points",
-                violation_error_message=_("Cumulative voting needs a number of points."),
+                violation_error_message=CUMULATIVE_NEEDS_POINTS,
             ),
         ]
 

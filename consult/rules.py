@@ -46,6 +46,16 @@ def roles_in(user, city: City) -> set[str]:
     return cache[city.pk]
 
 
+def remember_roles(user, roles) -> None:
+    """Answer `roles_in` from roles already loaded (all the user's roles, with their cities:
+    `selectors.roles_with_cities`), so that the header asks nothing more."""
+    cache = user.__dict__.setdefault("_city_roles_cache", {})
+    loaded: dict[int, set[str]] = {}
+    for role in roles:
+        loaded.setdefault(role.city_id, set()).add(role.role)
+    cache.update(loaded)
+
+
 def _has_role(*wanted: str):
     @rules.predicate(name=f"has_role_{'_or_'.join(wanted)}")
     def predicate(user, obj) -> bool:
@@ -154,6 +164,24 @@ is_rejectable = is_before_voting & rules.predicate(
     and p.status in (Proposal.Status.PUBLISHED, Proposal.Status.SHORTLISTED))
 can_manage_consultation = is_city_admin
 
+
+@rules.predicate
+def city_lets_planners_set_up(user, obj) -> bool:
+    city = city_of(obj)
+    return bool(city and city.planners_may_set_up)
+
+
+#: Who may create a city's consultations: its administrators, and its planners where the city
+#: allows it (`City.planners_may_set_up`). Roles never cross cities.
+can_set_up_consultations = is_city_admin | (
+    _has_role(CityRole.Role.PLANNER) & city_lets_planners_set_up)
+#: Who may edit a consultation (its texts, themes and dates; its voting rules until voting
+#: opens, which the service enforces): the same people, in the consultation's city.
+can_edit_consultation = rules.predicate(
+    lambda user, consultation: isinstance(consultation, Consultation)
+    and can_set_up_consultations(user, consultation.city),
+    name="can_edit_consultation")
+
 rules.add_perm("consult.submit_proposal", can_submit_proposal)
 rules.add_perm("consult.change_own_proposal", can_edit_proposal)
 rules.add_perm("consult.withdraw_proposal", can_withdraw_proposal)
@@ -164,3 +192,5 @@ rules.add_perm("consult.vote_consultation", can_vote)
 rules.add_perm("consult.moderate", can_moderate)
 rules.add_perm("consult.reject_proposal", can_reject_proposal)
 rules.add_perm("consult.manage_consultation", can_manage_consultation)
+rules.add_perm("consult.set_up_consultations", can_set_up_consultations)
+rules.add_perm("consult.edit_consultation", can_edit_consultation)

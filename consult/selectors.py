@@ -44,6 +44,8 @@ from .models import (
 #: The answer, on the web and in the API, to a proposal the reader may not open: a draft is
 #: not known to exist except to its author.
 NO_SUCH_PROPOSAL = gettext_lazy("No such proposal.")
+#: The answer to a consultation that is not there (or not in the city the address names).
+NO_SUCH_CONSULTATION = gettext_lazy("No such consultation.")
 #: The answer to a receipt asked for by someone who has no ballot in the consultation.
 NOT_VOTED = gettext_lazy("You have not voted in this consultation.")
 
@@ -480,15 +482,27 @@ def moderation_queue(*, city: City) -> dict[str, QuerySet]:
     }
 
 
+def roles_with_cities(*, user) -> list[CityRole]:
+    """All the user's roles with their cities, by city name: one query per request (kept on the
+    user object, which also answers `rules.roles_in` for those cities from then on)."""
+    if not user.is_authenticated:
+        return []
+    if "_roles_with_cities" not in user.__dict__:
+        roles = list(CityRole.objects.filter(user=user).select_related("city")
+                     .order_by("city__name", "role"))
+        rules.remember_roles(user, roles)
+        user.__dict__["_roles_with_cities"] = roles
+    return user.__dict__["_roles_with_cities"]
+
+
 def moderation_waiting(*, user) -> list[dict]:
     """For the header: per city the user moderates, how many items have open reports (one
     query for the roles and their cities, one per kind of content, whatever the number of
     cities or reports)."""
     if not user.is_authenticated:
         return []
-    cities = {role.city_id: role.city for role in CityRole.objects.filter(
-        user=user, role__in=(CityRole.Role.MODERATOR, CityRole.Role.ADMIN))
-        .select_related("city").order_by("city__name")}
+    cities = {role.city_id: role.city for role in roles_with_cities(user=user)
+              if role.role in (CityRole.Role.MODERATOR, CityRole.Role.ADMIN)}
     if not cities:
         return []
     city_ids = list(cities)
@@ -531,3 +545,20 @@ def participation_of(*, participant: Participant) -> dict[str, QuerySet]:
         .annotate(choice_count=Count("choices"))
         .order_by("-updated_at"),
     }
+
+
+# --- set-up ------------------------------------------------------------------------------------
+
+
+def setup_cities(*, user) -> list[City]:
+    """For the header: the cities whose consultations the user may set up
+    (`rules.can_set_up_consultations`), from the one query of `roles_with_cities`."""
+    cities = {role.city_id: role.city for role in roles_with_cities(user=user)}
+    return [city for city in cities.values() if rules.can_set_up_consultations(user, city)]
+
+
+def consultations_for_setup(*, city: City) -> QuerySet[Consultation]:
+    """A city's consultations for its staff, newest first, with their themes counted."""
+    return (Consultation.objects.filter(city=city)
+            .annotate(theme_count=Count("themes", distinct=True))
+            .order_by("-proposals_open_at", "-pk"))

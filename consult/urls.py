@@ -1,4 +1,5 @@
 """URL scheme: /accounts/… for the person, /moderation/<city>/… for moderators,
+/setup/<city>/… for the staff who set up consultations,
 /<city>/<consultation>/… for everything about one consultation (see docs/web.md)."""
 from django.urls import include, path
 
@@ -17,6 +18,13 @@ account_urls = [
 moderation_urls = [
     path("", views.moderation_queue, name="moderation"),
     path("<str:kind>/<int:pk>/", views.moderate, name="moderate"),
+]
+
+setup_urls = [
+    path("", views.setup_list, name="setup_list"),
+    path("new/", views.setup_create, name="setup_create"),
+    path("<slug:slug>/edit/", views.setup_edit, name="setup_edit"),
+    path("<slug:slug>/preview/", views.setup_preview, name="setup_preview"),
 ]
 
 consultation_urls = [
@@ -42,6 +50,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(account_urls)),
     path("moderation/<slug:city>/", include(moderation_urls)),
+    path("setup/<slug:city>/", include(setup_urls)),
     # Last: two free slugs would shadow any later prefix.
     path("<slug:city>/<slug:slug>/", include(consultation_urls)),
 ]

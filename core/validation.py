@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy
 
 from .errors import ServiceError
 
+#: The message of every plan period's constraint (and of the services' check on its end year).
+PERIOD_ORDERED = gettext_lazy("The plan cannot end before it starts.")
+
 
 def validated(instance: models.Model) -> None:
     """Run model validation (fields and check constraints) and turn it into a ServiceError."""
@@ -42,5 +45,5 @@ def period_ordered(*, start: str, end: str, name: str) -> models.CheckConstraint
     """The database rule behind every plan period: it cannot end before it starts."""
     return models.CheckConstraint(
         condition=models.Q(**{f"{end}__gte": models.F(start)}), name=name,
-        violation_error_message=gettext_lazy("The plan cannot end before it starts."),
+        violation_error_message=PERIOD_ORDERED,
     )

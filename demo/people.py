@@ -36,6 +36,11 @@ CITIES = [
      "Europe/Brussels", "en", "EUR", None),
 ]
 
+#: Where the city's planners may set up consultations too (`City.planners_may_set_up`): the
+#: smaller cities, whose planners run the whole consultation; in Mexico City its administrator
+#: (`admin-cdmx`) sets them up and the planners count and draft.
+PLANNERS_SET_UP = {"lima", "moron", "quito"}
+
 ORGANISATIONS = [
     # city slug, name, kind
     ("ciudad-de-mexico", "Colectivo Ciudad Verde", "ngo"),
@@ -84,6 +89,7 @@ def seed_network() -> dict[str, City]:
             defaults={
                 "name": name, "kind": kind, "country": country, "timezone": tz,
                 "default_language": language, "currency": currency, "population": population,
+                "planners_may_set_up": slug in PLANNERS_SET_UP,
             },
         )
     for city_slug, name, kind in ORGANISATIONS:

@@ -11,8 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
-from django.utils.text import slugify
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,59 +40,19 @@ from ..models import (
 )
 from ..voting import ballot_check
 from .notices import tell_moderation, tell_rejection, tell_reply, voting_reminders_send  # noqa: F401
-
-#: The network's three priority subjects; every new consultation starts with them.
-DEFAULT_THEMES = (
-    ("urban-sustainability", gettext_lazy("Urban sustainability")),
-    ("inclusive-cities", gettext_lazy("Inclusive cities")),
-    ("attractive-cities", gettext_lazy("Attractive cities")),
+from .setup import (  # noqa: F401  (re-exported: the consultations' set-up)
+    DEFAULT_THEMES,
+    SETUP_NOT_ALLOWED,
+    THEME_HAS_PROPOSALS,
+    consultation_check,
+    consultation_create,
+    consultation_edit,
+    consultation_set_up,
+    consultation_update,
+    ensure_can_edit_consultation,
+    ensure_can_set_up,
+    frozen_rules_message,
 )
-
-
-# --- consultations -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def consultation_create(
-    *, city: City, title: str, slug: str = "", themes: bool = True, **fields: Any
-) -> Consultation:
-    """Create a consultation with the network's default themes."""
-    fields.setdefault("currency", city.currency)
-    consultation = Consultation(city=city, title=title, slug=slug or slugify(title)[:120], **fields)
-    validated(consultation)
-    consultation.save()
-    if themes:
-        # Named in the city's language: a theme is content, shown as stored.
-        with translation.override(city.default_language):
-            Theme.objects.bulk_create(
-                Theme(consultation=consultation, slug=slug_, name=str(name), position=position)
-                for position, (slug_, name) in enumerate(DEFAULT_THEMES)
-            )
-    return consultation
-
-
-@transaction.atomic
-def consultation_update(
-    *, consultation: Consultation, now: datetime | None = None, **changes: Any
-) -> Consultation:
-    """Change a consultation; its voting rules are frozen once voting has opened."""
-    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    frozen = [
-        name
-        for name in Consultation.VOTING_RULE_FIELDS
-        if name in changes and changes[name] != getattr(locked, name)
-    ]
-    if frozen and locked.voting_has_opened(now):
-        raise ServiceError(
-            _("Voting has opened: the voting rules (%(fields)s) can no longer change.")
-            % {"fields": ", ".join(frozen)}
-        )
-    for name, value in changes.items():
-        setattr(locked, name, value)
-    validated(locked)
-    locked.save()
-    return locked
-
 
 # --- who may act: the checks every caller shares -----------------------------------------------
 # Each raises NotAllowed (a 403) with the reason, in the person's words. The services call them

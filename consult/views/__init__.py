@@ -26,4 +26,5 @@ from .proposals import (  # noqa: F401
     proposal_unsupport,
     proposal_withdraw,
 )
+from .setup import setup_create, setup_edit, setup_list, setup_preview  # noqa: F401
 from .voting import results, vote, vote_receipt  # noqa: F401

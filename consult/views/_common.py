@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import web
 
@@ -27,6 +28,9 @@ SEED_KEY = "cabildo_order_seed"
 ONCE_KEY = "cabildo_once"
 
 login_required = django_login_required(login_url=reverse_lazy("login"))
+
+#: What an edit page says once the changes are stored.
+CHANGES_SAVED = gettext_lazy("Your changes are saved.")
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -91,7 +95,7 @@ def consultation_or_404(city: str, slug: str) -> Consultation:
     try:
         return selectors.consultation_get(city_slug=city, slug=slug)
     except Consultation.DoesNotExist as error:
-        raise Http404(_("No such consultation.")) from error
+        raise Http404(selectors.NO_SUCH_CONSULTATION) from error
 
 
 def proposal_or_404(request: HttpRequest, consultation: Consultation, pk: int) -> Proposal:

@@ -25,6 +25,7 @@ from ..models import (
     Proposal,
 )
 from ._common import (
+    CHANGES_SAVED,
     already_sent,
     consultation_or_404,
     login_required,
@@ -85,7 +86,7 @@ def proposal_edit(request: HttpRequest, city: str, slug: str, pk: int) -> HttpRe
     if request.method == "POST" and submit(form, lambda form: services.proposal_update(
             proposal=proposal, user=request.user, year_costs=form.year_costs(),
             publish="publish" in request.POST, **form.service_fields())).ok:
-        messages.success(request, _("Your changes are saved."))
+        messages.success(request, CHANGES_SAVED)
         return redirect("consult:proposal", city=city, slug=slug, pk=proposal.pk)
     return render(request, "consult/proposal_form.html", {
         "consultation": consultation, "city": consultation.city, "form": form,

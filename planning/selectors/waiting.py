@@ -51,13 +51,20 @@ class Group:
 
 
 def staff_cities(*, user) -> dict[str, dict[int, City]]:
-    """role → {city id: city} for the roles the user holds (one query)."""
+    """role → {city id: city} for the roles the user holds (the request's one roles query)."""
     held: dict[str, dict[int, City]] = {}
-    if not user.is_authenticated:
-        return held
-    for role in CityRole.objects.filter(user=user).select_related("city").order_by("city__name"):
+    for role in consult_selectors.roles_with_cities(user=user):
         held.setdefault(role.role, {})[role.city_id] = role.city
     return held
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A staff page of one city, always at hand on the "waiting for you" page."""
+
+    title: str
+    city: City
+    url: str
 
 
 def _cities(held: dict[str, dict[int, City]], *roles: str) -> dict[int, City]:
@@ -74,6 +81,7 @@ class Waiting:
 
     is_staff: bool
     groups: list[Group] = field(default_factory=list)
+    tools: list[Tool] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -103,7 +111,15 @@ def waiting_for(*, user, now: datetime | None = None) -> Waiting:
     admin_cities = _cities(held, CityRole.Role.ADMIN)
     if admin_cities:
         groups += _phases_changing(cities=admin_cities, now=now)
-    return Waiting(is_staff=True, groups=groups)
+    return Waiting(is_staff=True, groups=groups, tools=_tools(user=user))
+
+
+def _tools(*, user) -> list[Tool]:
+    """The staff pages that are not a queue (the moderation queue is a group of its own)."""
+    tools = [Tool(title=_("Set up consultations"), city=city,
+                  url=reverse("consult:setup_list", args=[city.slug]))
+             for city in consult_selectors.setup_cities(user=user)]
+    return sorted(tools, key=lambda tool: tool.city.name)
 
 
 def _moderation(*, user, held) -> list[Group]:

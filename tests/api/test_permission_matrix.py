@@ -93,6 +93,17 @@ def approved_line(w: World) -> int:
 
 
 PLANNER_WRITES = "the city's planners write; council members read but may not edit"
+SETS_UP = ("only the city's administrators set up its consultations (its planners only where "
+           "the city allows it; this one does not)")
+
+
+def new_consultation(w: World) -> dict:
+    return {"city": w.city.pk, "title": "Next year", "plan_start_year": 2029,
+            "plan_end_year": 2032, "budget": "1000.00",
+            "proposals_open_at": "2030-01-01T00:00:00Z",
+            "proposals_close_at": "2030-02-01T00:00:00Z",
+            "voting_opens_at": "2030-02-02T00:00:00Z", "voting_closes_at": "2030-03-01T00:00:00Z",
+            "results_at": "2030-03-02T00:00:00Z", "max_choices": 3}
 
 
 MATRIX: list[Row] = [
@@ -115,7 +126,11 @@ MATRIX: list[Row] = [
     Row("/api/v1/organisations/", "get", ALL_200),
     Row("/api/v1/organisations/{id}/", "get", ALL_200, ids(id=lambda w: w.organisation.pk)),
     Row("/api/v1/consultations/", "get", ALL_200),
+    Row("/api/v1/consultations/", "post", E(401, 403, 403, 403, 403, 403),
+        body=lambda w, r: new_consultation(w), why=SETS_UP),
     Row("/api/v1/consultations/{id}/", "get", ALL_200, open_c),
+    Row("/api/v1/consultations/{id}/", "patch", E(401, 403, 403, 403, 403, 403), open_c,
+        lambda w, r: {"title": "Renamed"}, why=SETS_UP),
     Row("/api/v1/consultations/{id}/themes/", "get", ALL_200, open_c),
     Row("/api/v1/consultations/{id}/proposals/", "get", ALL_200, open_c),
     Row("/api/v1/consultations/{id}/proposals/", "post", E(401, 201, 403, 403, 403, 403), open_c,

@@ -281,6 +281,39 @@ def test_moderator_on_a_phone_follows_the_header_count_and_rejects_a_proposal(
     assert proposal.status == Proposal.Status.REJECTED
 
 
+def test_admin_on_a_phone_edits_a_consultation_previews_and_saves_it(
+    live_server, new_page, shot, lima
+):
+    base = live_server.url
+    admin = UserFactory(username="administradora")
+    ParticipantFactory(user=admin, city=lima["city"])
+    CityRoleFactory(user=admin, city=lima["city"], role=CityRole.Role.ADMIN)
+
+    page = new_page(width=360)
+    login(page, base, "administradora")
+    page.get_by_role("link", name=re.compile(r"^Waiting for you")).click()
+    page.get_by_role("link", name=re.compile(r"^Set up consultations")).click()
+    expect(page.get_by_role("link", name="New consultation")).to_be_visible()
+    assert_accessible(page, "set-up list")
+    page.get_by_role("link", name=re.compile(r"^Edit\W+Lima, ciudad abierta")).click()
+    assert_accessible(page, "edit a consultation")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"the set-up form overflows a phone screen by {overflow}px"
+    shot(page, "14-setup-edit-phone")
+    page.get_by_label("Title").fill("Lima abierta al mundo")
+    page.get_by_role("button", name="Preview, without saving").click()
+    expect(page.get_by_text("Nothing is saved yet.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Lima abierta al mundo")).to_be_visible()
+    assert_accessible(page, "preview of a consultation")
+    lima["proposals"].refresh_from_db()
+    assert lima["proposals"].title == "Lima, ciudad abierta 2027–2030"
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Your changes are saved.")).to_be_visible()
+    lima["proposals"].refresh_from_db()
+    assert lima["proposals"].title == "Lima abierta al mundo"
+
+
 def test_public_pages_pass_axe_and_fit_a_phone(live_server, new_page, shot, lima):
     closed = ConsultationFactory(city=lima["city"], phase=Phase.RESULTS, slug="pasada",
                                  title="Estrategia 2023–2026", currency="PEN")

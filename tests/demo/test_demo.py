@@ -58,3 +58,19 @@ def test_seed_demo_is_complete_deterministic_and_idempotent(capsys):
     Consultation.objects.all().delete()
     seed_demo(participants=300)
     assert snapshot() == first  # deterministic
+
+
+def test_demo_logins_who_set_up_consultations():
+    from django.contrib.auth import get_user_model
+
+    from consult import rules
+    from demo.people import seed_logins, seed_network
+
+    cities = seed_network()
+    seed_logins(cities)
+    users = {u.username: u for u in get_user_model().objects.all()}
+    assert rules.can_set_up_consultations(users["admin-cdmx"], cities["ciudad-de-mexico"])
+    assert not rules.can_set_up_consultations(users["planificador"], cities["ciudad-de-mexico"])
+    assert rules.can_set_up_consultations(users["planificadora-lima"], cities["lima"])
+    assert not rules.can_set_up_consultations(users["planificadora-lima"],
+                                              cities["ciudad-de-mexico"])
