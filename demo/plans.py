@@ -97,9 +97,9 @@ def seed_mexico_city_plan() -> StrategyPlan | None:
         body="La primera anualidad concentra demasiado gasto; repártanlo en más años y "
              "completen los indicadores.",
     )
-    services.plan_review_decide(
-        plan=plan, user=council, decision="return",
-        reason="Repartir el gasto de la primera acción y completar indicadores.",
+    services.plan_vote_cast(
+        plan=plan, user=council, vote="return",
+        comment="Repartir el gasto de la primera acción y completar indicadores.",
     )
     line = first.budget_lines.order_by("-amount").first()
     if line is not None and line.year < plan.end_year:
@@ -114,8 +114,8 @@ def seed_mexico_city_plan() -> StrategyPlan | None:
                                         amount=moved)
     _complete_indicators(plan, planner, how_many=6)
     services.plan_submit(plan=plan, user=planner, note="Gasto repartido, indicadores completos.")
-    services.plan_review_decide(plan=plan, user=council, decision="approve",
-                                reason="Aprobado por el Cabildo.")
+    services.plan_vote_cast(plan=plan, user=council, vote="approve",
+                                comment="Aprobado por el Cabildo.")
     return plan
 
 
