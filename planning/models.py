@@ -618,12 +618,14 @@ class CouncilRule(models.Model):
         verbose_name_plural = _("council rules")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(quorum="count") | Q(quorum_count__gte=1),
+                condition=~Q(quorum="count")
+                | Q(quorum_count__isnull=False, quorum_count__gte=1),
                 name="council_quorum_count_set",
                 violation_error_message=_("Give the quorum as a number of members (1 or more)."),
             ),
             models.CheckConstraint(
-                condition=~Q(quorum="percent") | Q(quorum_percent__gte=1, quorum_percent__lte=100),
+                condition=~Q(quorum="percent")
+                | Q(quorum_percent__isnull=False, quorum_percent__gte=1, quorum_percent__lte=100),
                 name="council_quorum_percent_set",
                 violation_error_message=_("Give the quorum as a percentage from 1 to 100."),
             ),

@@ -21,6 +21,7 @@ from .plan_parts import (
     PlanObjectiveList,
 )
 from .plans import (
+    CouncilRuleDetail,
     PlanCommentList,
     PlanDecisionList,
     PlanDetail,
@@ -29,6 +30,7 @@ from .plans import (
     PlanSubmit,
     PlanVersionDetail,
     PlanVersionList,
+    PlanVoteList,
 )
 from .proposals import (
     CommentList,
@@ -88,6 +90,8 @@ __all__ = [
     "PlanVersionList",
     "PlanVersionDetail",
     "PlanDecisionList",
+    "PlanVoteList",
+    "CouncilRuleDetail",
     "PlanCommentList",
     "PlanObjectiveList",
     "PlanActionList",

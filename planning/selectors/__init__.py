@@ -47,6 +47,7 @@ from .visibility import (  # noqa: F401
     plan_decisions_readable,
     plan_for_reader,
     plan_versions_readable,
+    plan_votes_readable,
     plans_visible,
     working_city_ids,
 )

@@ -22,9 +22,9 @@ from consult.models import Consultation
 from planning import services
 from planning.immutable import PG_FLUSH_SETTING, SQLITE_FLUSH_MARKER, FrozenRecord
 from planning.models import (
+    CouncilVote,
     CountJob,
     CountRun,
-    CouncilVote,
     PlanVersion,
     ReviewDecision,
     StrategyPlan,
