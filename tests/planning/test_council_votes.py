@@ -267,3 +267,16 @@ def test_the_pages_show_the_votes_and_the_tally(council, roles):
     assert b"2 approve, 0 return, 1 abstain" in version_page.content
     votes = APIClient().get(f"/api/v1/plans/{plan.pk}/votes/").json()["results"]
     assert [v["vote"] for v in votes] == ["abstain", "approve", "approve"]
+
+
+def test_a_vote_stays_counted_when_its_member_leaves_the_council(council):
+    plan, (a, b, c) = council
+    services.plan_vote_cast(plan=plan, user=a, vote="approve")
+    CityRole.objects.filter(user=a, city=plan.city, role=CityRole.Role.COUNCIL).delete()
+    assert selectors.version_tally(plan.versions.get()).members == 3  # 2 members + a's vote
+    a = type(a).objects.get(pk=a.pk)  # a new request: roles are read again
+    with pytest.raises(NotAllowed):  # no longer a member: may not vote any more
+        services.plan_vote_cast(plan=plan, user=a, vote="approve")
+    services.plan_vote_cast(plan=plan, user=b, vote="approve")
+    assert status_of(plan) == PlanStatus.APPROVED
+    assert ReviewDecision.objects.get(plan=plan).tally["members"] == 3
