@@ -1,9 +1,12 @@
 """Demo plans, seeded after demo.consultations.seed_demo (`seed_plans` runs after `seed_demo`).
 
 - Mexico City, "estrategia-internacional-2027-2030": drafted from the official count, submitted,
-  returned once by the council with a comment, fixed, resubmitted and approved (public).
+  returned once by the council's vote (two of its three members voted to return, with their
+  reasons), fixed, resubmitted and approved by a recorded majority (2 approve, 1 abstain; public
+  with each member's vote).
 - Montevideo: a small closed consultation ("prioridades-internacionales-2027-2028") with its
-  own participants and ballots, counted, and a draft plan the planners are still working on.
+  own participants and ballots, counted, and a plan submitted to its two-member council, which
+  awaits the council's decision: one member has voted.
 
 Idempotent: a consultation that already has a plan is left alone. The Mexico City count uses
 the rule "mes" when no official count exists yet: the consultation's own rule, "mes-add1",
@@ -19,7 +22,7 @@ from django.db import transaction
 
 from consult import services as consult_services
 from consult.models import City, CityRole, Consultation, CountingRule, Participant, VotingMethod
-from planning import services
+from planning import selectors, services
 from planning.models import StrategyPlan
 
 from .consultations import local_midnight, seed_proposals, seed_votes
@@ -72,6 +75,8 @@ def seed_mexico_city_plan() -> StrategyPlan | None:
     city = consultation.city
     planner = _user("planificador", city=city, role=CityRole.Role.PLANNER)
     council = _user("concejal", city=city, role=CityRole.Role.COUNCIL)
+    concejala = _user("concejala", city=city, role=CityRole.Role.COUNCIL)
+    norte = _user("concejal-norte", city=city, role=CityRole.Role.COUNCIL)
     run = _official_run(consultation, planner)
     per_year = (consultation.budget / (consultation.plan_end_year - consultation.plan_start_year
                                        + 1)).quantize(Decimal("1"))
@@ -91,16 +96,20 @@ def seed_mexico_city_plan() -> StrategyPlan | None:
     services.action_update(action=first, user=planner,
                            department="Coordinación General de Asuntos Internacionales")
     _complete_indicators(plan, planner, how_many=3)
-    services.plan_submit(plan=plan, user=planner, note="Primera versión para el Cabildo.")
+    _submit(plan, planner, note="Primera versión para el Cabildo.")
     services.plan_comment_create(
         plan=plan, user=council, action=first,
         body="La primera anualidad concentra demasiado gasto; repártanlo en más años y "
              "completen los indicadores.",
     )
-    services.plan_review_decide(
-        plan=plan, user=council, decision="return",
-        reason="Repartir el gasto de la primera acción y completar indicadores.",
+    # The city's default council rule: a simple majority of the votes cast, with a quorum of
+    # more than half of the members. Two returns of three members settle it.
+    services.plan_vote_cast(
+        plan=plan, user=council, vote="return",
+        comment="Repartir el gasto de la primera acción y completar indicadores.",
     )
+    services.plan_vote_cast(plan=plan, user=concejala, vote="return",
+                            comment="Faltan metas en los indicadores.")
     line = first.budget_lines.order_by("-amount").first()
     if line is not None and line.year < plan.end_year:
         moved = (line.amount / 2).quantize(Decimal("0.01"))
@@ -113,9 +122,11 @@ def seed_mexico_city_plan() -> StrategyPlan | None:
             services.budget_line_create(action=first, user=planner, year=plan.end_year,
                                         amount=moved)
     _complete_indicators(plan, planner, how_many=6)
-    services.plan_submit(plan=plan, user=planner, note="Gasto repartido, indicadores completos.")
-    services.plan_review_decide(plan=plan, user=council, decision="approve",
-                                reason="Aprobado por el Cabildo.")
+    _submit(plan, planner, note="Gasto repartido, indicadores completos.")
+    _approve(plan, council, comment="El gasto está mejor repartido.")
+    services.plan_vote_cast(plan=plan, user=norte, vote="abstain",
+                            comment="Me abstengo: participé en una de las propuestas.")
+    _approve(plan, concejala, comment="Aprobado por el Cabildo.")
     return plan
 
 
@@ -127,7 +138,8 @@ def seed_montevideo_plan() -> StrategyPlan | None:
     if consultation is not None and consultation.plans.exists():
         return None
     planner = _user("planificador-montevideo", city=city, role=CityRole.Role.PLANNER)
-    _user("concejala-montevideo", city=city, role=CityRole.Role.COUNCIL)
+    concejala = _user("concejala-montevideo", city=city, role=CityRole.Role.COUNCIL)
+    _user("concejal-montevideo", city=city, role=CityRole.Role.COUNCIL)
     rng = random.Random(f"{SEED}-{MONTEVIDEO_SLUG}")
     if consultation is None:
         at = local_midnight
@@ -149,13 +161,36 @@ def seed_montevideo_plan() -> StrategyPlan | None:
                    supports_per_person=(1, 3), turnout=0.7)
     run = services.count_run_official_for(consultation=consultation, user=planner)
     plan, _conflicts = services.plan_draft_from_count(
-        count_run=run, user=planner, title="Montevideo en el mundo 2027–2028 (borrador)",
+        count_run=run, user=planner, title="Montevideo en el mundo 2027–2028",
         ceilings={2027: Decimal("8000000"), 2028: Decimal("12000000")},
     )
+    _submit(plan, planner, note="Para la revisión del concejo.")
+    # One of the two members has voted: 1 approval could still be tied, so it waits.
+    _approve(plan, concejala, comment="De acuerdo con las prioridades votadas.")
     return plan
+
+
+def _submit(plan: StrategyPlan, planner, *, note: str):
+    """Submit for review; when the checks find errors (a ceiling the drafting could not keep),
+    the planners override them with their reason, as they would on the web."""
+    errors = any(check.severity == "error" for check in selectors.plan_checks(plan))
+    return services.plan_submit(
+        plan=plan, user=planner, note=note, override_checks=errors,
+        override_reason="Los techos anuales se revisan con el presupuesto del próximo año."
+        if errors else "")
 
 
 @transaction.atomic
 def seed_plans() -> list[StrategyPlan]:
     """Seed the demo plans; returns the plans created by this call (none when already there)."""
     return [plan for plan in (seed_mexico_city_plan(), seed_montevideo_plan()) if plan]
+
+
+def _approve(plan: StrategyPlan, member, *, comment: str):
+    """An approve vote; on a version whose checks found errors the member overrides them, with
+    a reason (public, like the vote)."""
+    errors = plan.versions.order_by("-number").first().has_check_errors
+    return services.plan_vote_cast(
+        plan=plan, user=member, vote="approve", comment=comment, override_checks=errors,
+        override_reason="El exceso sobre el techo anual se cubre con la revisión del "
+        "presupuesto." if errors else "")

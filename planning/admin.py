@@ -6,6 +6,8 @@ from django.contrib import admin
 from .models import (
     Action,
     BudgetLine,
+    CouncilRule,
+    CouncilVote,
     CountRun,
     Indicator,
     IndicatorPeriod,
@@ -101,6 +103,28 @@ class PlanVersionAdmin(FrozenRecordAdmin):
 class ReviewDecisionAdmin(FrozenRecordAdmin):
     list_display = ["plan", "version", "decision", "reviewer", "created_at"]
     list_select_related = ["plan", "version", "reviewer"]
+
+
+@admin.register(CouncilVote)
+class CouncilVoteAdmin(FrozenRecordAdmin):
+    list_display = ["plan", "version", "member", "vote", "overrides_checks", "created_at"]
+    list_filter = ["vote"]
+    list_select_related = ["plan", "version", "member"]
+
+
+@admin.register(CouncilRule)
+class CouncilRuleAdmin(admin.ModelAdmin):
+    """How each city's council decides; city administrators also set it on the web
+    (planning:council_rule), through the same service."""
+
+    list_display = ["city", "quorum", "quorum_count", "quorum_percent", "majority",
+                    "single_member_decides", "updated_at"]
+    list_select_related = ["city"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(PlanComment)

@@ -12,9 +12,10 @@ from consult.models import City, Proposal
 from .models import (
     Action,
     BudgetLine,
+    CouncilRule,
+    CouncilVote,
     Indicator,
     Objective,
-    ReviewDecision,
     StrategyPlan,
 )
 
@@ -170,6 +171,20 @@ class SubmitForm(forms.Form):
         label=_("Note to the council (optional)"), required=False, max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    override_checks = forms.BooleanField(
+        label=_("Submit despite the checks"), required=False,
+        help_text=_("Only when the checks found errors; the reason is public."),
+    )
+    override_reason = forms.CharField(
+        label=_("Why the plan is submitted despite the checks"), required=False,
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, has_check_errors: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_check_errors:  # the workspace offers the override only when it is needed
+            del self.fields["override_checks"]
+            del self.fields["override_reason"]
 
 
 class CommentForm(forms.Form):
@@ -184,15 +199,41 @@ class CommentForm(forms.Form):
         )
 
 
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"), choices=ReviewDecision.Decision.choices, widget=forms.RadioSelect
+class VoteForm(forms.Form):
+    """A council member's vote; the override fields only when the version's checks found
+    errors (approving it then needs them)."""
+
+    vote = forms.ChoiceField(
+        label=_("Your vote"), choices=CouncilVote.Vote.choices, widget=forms.RadioSelect
     )
-    reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=4000,
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Required when you return the plan: tell the planners what to change."),
+        help_text=_("Required when you vote to return the plan: tell the planners what to "
+                    "change. Votes and comments are public once the council has decided."),
     )
+    override_checks = forms.BooleanField(
+        label=_("Approve despite the checks"), required=False,
+        help_text=_("The checks found errors in this version; approving it overrides them."),
+    )
+    override_reason = forms.CharField(
+        label=_("Why you approve despite the checks"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, has_check_errors: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_check_errors:
+            del self.fields["override_checks"]
+            del self.fields["override_reason"]
+
+
+class CouncilRuleForm(forms.ModelForm):
+    class Meta:
+        model = CouncilRule
+        fields = ["quorum", "quorum_count", "quorum_percent", "majority",
+                  "single_member_decides"]
+        widgets = {"quorum": forms.RadioSelect, "majority": forms.RadioSelect}
 
 
 class SpendingForm(forms.Form):

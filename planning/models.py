@@ -21,6 +21,11 @@ from core.validation import period_ordered
 from .immutable import FrozenManager, FrozenRecord
 
 NEGATIVE_AMOUNT = _("An amount cannot be negative.")
+#: The severity of a plan check that breaks a limit (planning.selectors.checks); submitting or
+#: approving a version with such a finding needs an explicit override with a reason.
+CHECK_ERROR = "error"
+OVERRIDE_NEEDS_REASON = _("Overriding the checks needs a reason.")
+RETURN_NEEDS_REASON = _("Returning a plan needs a reason.")
 
 
 class ImmutableModel(models.Model):
@@ -491,6 +496,11 @@ class PlanVersion(ImmutableModel):
     snapshot = models.JSONField(_("snapshot"))
     checks = models.JSONField(_("checks at submission"), default=list)
     note = models.TextField(_("note to the council"), blank=True)
+    checks_overridden = models.BooleanField(
+        _("submitted despite its checks"), default=False,
+        help_text=_("The planners submitted it although its checks found errors."),
+    )
+    override_reason = models.TextField(_("why it was submitted despite its checks"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
@@ -503,14 +513,28 @@ class PlanVersion(ImmutableModel):
         ordering = ["plan", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="unique_plan_version"),
+            models.CheckConstraint(
+                condition=Q(checks_overridden=False) | ~Q(override_reason=""),
+                name="version_override_has_reason",
+                violation_error_message=OVERRIDE_NEEDS_REASON,
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.plan} · v{self.number}"
 
+    @property
+    def has_check_errors(self) -> bool:
+        """Whether the checks at submission found an error (a broken limit: envelope, ceiling,
+        period). Warnings (something missing) are not problems that need an override."""
+        return any(check.get("severity") == CHECK_ERROR for check in self.checks)
+
 
 class ReviewDecision(ImmutableModel):
-    """A council member's decision on a submitted version: approve or return, with a reason."""
+    """The council's decision on a submitted version: approve or return, with a reason. Recorded
+    by the vote that decided it under the city's CouncilRule (`reviewer` is the member who cast
+    that vote); `tally` keeps the counts, the number of members and the rule applied, and the
+    ids of the CouncilVotes counted (who voted what: `version.votes`)."""
 
     class Decision(models.TextChoices):
         APPROVE = "approve", _("Approve")
@@ -524,10 +548,11 @@ class ReviewDecision(ImmutableModel):
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
-        verbose_name=_("council member"),
+        verbose_name=_("council member whose vote decided"),
     )
     decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
     reason = models.TextField(_("reason"), blank=True)
+    tally = models.JSONField(_("tally"), default=dict, blank=True)
     created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
 
     class Meta:
@@ -538,12 +563,149 @@ class ReviewDecision(ImmutableModel):
             models.CheckConstraint(
                 condition=~Q(decision="return") | ~Q(reason=""),
                 name="review_return_has_reason",
-                violation_error_message=_("Returning a plan needs a reason."),
+                violation_error_message=RETURN_NEEDS_REASON,
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.version} · {self.get_decision_display()}"
+
+
+class CouncilRule(models.Model):
+    """How a city's council decides on a plan version (one per city; without one, the defaults
+    below apply). "Members" are the users holding the council role in the city who do not also
+    plan for it (planner or city administrator: they never vote on their own plan), counted when
+    each vote is evaluated, plus anybody who already voted on that version."""
+
+    class Quorum(models.TextChoices):
+        MORE_THAN_HALF = "more_than_half", _("More than half of the members")
+        COUNT = "count", _("At least a number of members")
+        PERCENT = "percent", _("At least a percentage of the members")
+
+    class Majority(models.TextChoices):
+        SIMPLE = "simple", _("Simple majority of the votes cast")
+        TWO_THIRDS = "two_thirds", _("Two thirds of the votes cast")
+        ABSOLUTE = "absolute", _("Absolute majority of all members")
+
+    city = models.OneToOneField(
+        City, on_delete=models.CASCADE, related_name="council_rule", verbose_name=_("city")
+    )
+    quorum = models.CharField(_("quorum"), max_length=16, choices=Quorum.choices,
+                              default=Quorum.MORE_THAN_HALF)
+    quorum_count = models.PositiveSmallIntegerField(
+        _("quorum: members"), null=True, blank=True,
+        help_text=_("With “at least a number of members”."),
+    )
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum: percentage of the members"), null=True, blank=True,
+        help_text=_("With “at least a percentage of the members”, 1 to 100 (rounded up)."),
+    )
+    majority = models.CharField(_("majority"), max_length=12, choices=Majority.choices,
+                                default=Majority.SIMPLE)
+    single_member_decides = models.BooleanField(
+        _("one member decides alone"), default=False,
+        help_text=_("The first approve or return vote decides; quorum and majority do not "
+                    "apply."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("council rule")
+        verbose_name_plural = _("council rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quorum="count")
+                | Q(quorum_count__isnull=False, quorum_count__gte=1),
+                name="council_quorum_count_set",
+                violation_error_message=_("Give the quorum as a number of members (1 or more)."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(quorum="percent")
+                | Q(quorum_percent__isnull=False, quorum_percent__gte=1, quorum_percent__lte=100),
+                name="council_quorum_percent_set",
+                violation_error_message=_("Give the quorum as a percentage from 1 to 100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city} · {self.get_majority_display()}"
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CouncilRule:
+        """The rule as a decision's tally recorded it (unsaved)."""
+        names = ("quorum", "quorum_count", "quorum_percent", "majority", "single_member_decides")
+        return cls(**{name: data[name] for name in names if name in data})
+
+    def describe(self) -> str:
+        """The rule in one sentence, for the pages."""
+        if self.single_member_decides:
+            return str(_("One member decides alone: the first approve or return vote decides."))
+        if self.quorum == self.Quorum.COUNT:
+            quorum = _("quorum of at least %(n)s members") % {"n": self.quorum_count}
+        elif self.quorum == self.Quorum.PERCENT:
+            quorum = _("quorum of at least %(n)s%% of the members") % {"n": self.quorum_percent}
+        else:
+            quorum = _("quorum of more than half of the members")
+        return _("%(majority)s, %(quorum)s.") % {"majority": self.get_majority_display(),
+                                                  "quorum": quorum}
+
+    def as_dict(self) -> dict:
+        return {"quorum": self.quorum, "quorum_count": self.quorum_count,
+                "quorum_percent": self.quorum_percent, "majority": self.majority,
+                "single_member_decides": self.single_member_decides}
+
+
+class CouncilVote(ImmutableModel):
+    """One council member's vote on a version under review: approve, return (with a reason the
+    planners can act on) or abstain. Public once the version is decided. One per member and
+    version; never changed. Approving a version whose checks found errors overrides them, with a
+    reason."""
+
+    class Vote(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        RETURN = "return", _("Return for changes")
+        ABSTAIN = "abstain", _("Abstain")
+
+    frozen_person_field = "member"
+    immutable_message = "Council votes are immutable records; a vote cannot be changed."
+
+    plan = models.ForeignKey(StrategyPlan, on_delete=models.PROTECT, related_name="votes")
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="votes")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("council member"),
+    )
+    vote = models.CharField(_("vote"), max_length=8, choices=Vote.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    overrides_checks = models.BooleanField(_("approves despite the checks"), default=False)
+    override_reason = models.TextField(_("why it approves despite the checks"), blank=True)
+    created_at = models.DateTimeField(_("voted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("council vote")
+        verbose_name_plural = _("council votes")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "member"], name="one_vote_per_member"),
+            models.CheckConstraint(
+                condition=~Q(vote="return") | ~Q(comment=""),
+                name="council_return_vote_has_reason",
+                violation_error_message=RETURN_NEEDS_REASON,
+            ),
+            models.CheckConstraint(
+                condition=Q(overrides_checks=False)
+                | (Q(vote="approve") & ~Q(override_reason="")),
+                name="council_vote_override_has_reason",
+                violation_error_message=OVERRIDE_NEEDS_REASON,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.member} · {self.get_vote_display()}"
 
 
 class PlanComment(models.Model):
@@ -594,6 +756,7 @@ class PlanChange(models.Model):
         INDICATOR_REMOVED = "indicator_removed", _("Indicator removed")
         SUBMITTED = "submitted", _("Submitted for review")
         COMMENTED = "commented", _("Commented")
+        VOTED = "voted", _("Council member voted")
         RETURNED = "returned", _("Returned for changes")
         APPROVED = "approved", _("Approved")
         SUPERSEDED = "superseded", _("Superseded by a later plan")

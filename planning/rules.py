@@ -1,9 +1,10 @@
 """Who may do what with a plan: predicates composed from consult's role predicates (per city)
 and the plan's status. Every caller — services, web views, the API, templates — uses these.
 
-Planners (and city admins) draft and edit, council members review, everybody reads approved
-plans. A council member who is also a planner of the city does not review (separation of
-duties).
+Planners (and city admins) draft and edit, council members review (each casts a recorded vote;
+the city's CouncilRule decides), everybody reads approved plans. A council member who is also a
+planner or administrator of the city does not review nor vote, and does not count as a member
+for the council rule (separation of duties). City administrators set the council rule.
 """
 from __future__ import annotations
 
@@ -40,9 +41,13 @@ can_draft_plan = is_planner
 #: Who reviews: the city's council members, unless they also plan for the city.
 is_plan_reviewer = is_council_member & ~is_planner
 
+#: Changing how the city's council decides (planning.CouncilRule; object: a city or a plan).
+can_edit_council_rule = consult_rules.is_city_admin
+
 can_view_workspace = is_planner | is_council_member
 can_edit_plan = is_planner & is_editable
 can_submit_plan = is_planner & is_editable
+#: Voting on the version under review (a recorded CouncilVote; the city's CouncilRule decides).
 can_review_plan = is_plan_reviewer & is_in_review
 can_comment_plan = is_planner | is_council_member
 can_start_revision = is_planner & is_approved
@@ -63,3 +68,4 @@ rules.add_perm("planning.start_revision", can_start_revision)
 rules.add_perm("planning.monitor_plan", can_monitor_plan)
 rules.add_perm("planning.see_plan", can_see_plan)
 rules.add_perm("planning.see_live_plan", can_see_live_plan)
+rules.add_perm("planning.edit_council_rule", can_edit_council_rule)

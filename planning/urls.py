@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/<int:consultation_pk>/", views.draft_create, name="draft_create"),
     path("new/<int:consultation_pk>/count/", views.count_request, name="count_request"),
     path("public/<int:pk>/", views.public_plan, name="public"),
+    path("council-rule/<slug:city_slug>/", views.council_rule, name="council_rule"),
     path("proposal/<int:pk>/fate/", views.proposal_fate, name="proposal_fate"),
     path("<int:pk>/", views.workspace, name="workspace"),
     path("<int:pk>/edit/", views.plan_edit, name="plan_edit"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consult.models import Consultation, Proposal
+from consult.models import City, Consultation, Proposal
 from core import web
 from core.errors import NotAllowed, ServiceError
 from core.login_limits import client_address
@@ -24,7 +24,17 @@ from core.web import form_error
 from . import forms, selectors, services
 from . import rules as plan_rules
 from .diff import plan_diff
-from .models import Action, BudgetLine, Indicator, Objective, PlanVersion, StrategyPlan
+from .models import (
+    CHECK_ERROR,
+    Action,
+    BudgetLine,
+    CouncilRule,
+    Indicator,
+    Objective,
+    PlanStatus,
+    PlanVersion,
+    StrategyPlan,
+)
 
 
 def error_page(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
@@ -184,7 +194,8 @@ def workspace(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
         "can_comment": plan_rules.can_comment_plan(request.user, plan),
         "can_revise": plan_rules.can_start_revision(request.user, plan),
         "can_monitor": plan_rules.can_monitor_plan(request.user, plan),
-        "submit_form": forms.SubmitForm(),
+        "submit_form": forms.SubmitForm(has_check_errors=any(
+            check.severity == CHECK_ERROR for check in data["checks"])),
         "comment_form": forms.CommentForm(plan=plan),
     })
 
@@ -339,9 +350,15 @@ indicator_delete = _deleter(Indicator, services.indicator_delete, "indicator",
 @plan_view(services.ensure_can_submit)
 def plan_submit(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
     form = forms.SubmitForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    version = services.plan_submit(plan=plan, user=request.user, note=note)
-    messages.success(request, _("Version %(n)s was sent to the council.") % {"n": version.number})
+    submitted = web.submit(form, lambda f: services.plan_submit(
+        plan=plan, user=request.user, note=f.cleaned_data["note"],
+        override_checks=f.cleaned_data["override_checks"],
+        override_reason=f.cleaned_data["override_reason"]))
+    if not submitted.ok:  # e.g. the checks found errors and were not overridden
+        return error_page(request, " ".join(e for errs in form.errors.values() for e in errs),
+                          status=400)
+    messages.success(request, _("Version %(n)s was sent to the council.")
+                     % {"n": submitted.result.number})
     return redirect(workspace_url(plan))
 
 
@@ -358,30 +375,91 @@ def comment_create(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
     return redirect(workspace_url(plan, "comments"))
 
 
+def council_context(version: PlanVersion | None, city) -> dict:
+    """The council's vote on a version, for a page: the votes cast (names and comments), the
+    tally, the city's rule and, once decided, the decision."""
+    if version is None:
+        return {}
+    votes = list(selectors.version_votes(version))
+    decision = selectors.version_decision(version)
+    recorded = decision.tally if decision and decision.tally else None
+    if decision and not recorded:  # decided before votes were recorded: no tally to show
+        return {"votes": votes, "decision": decision, "tally": {},
+                "rule_text": _("Decided before the council's votes were recorded.")}
+    rule = (CouncilRule.from_dict(recorded["rule"]) if recorded
+            else selectors.council_rule_of(city))
+    return {
+        "votes": votes, "decision": decision, "rule": rule, "rule_text": rule.describe(),
+        "tally": recorded or selectors.version_tally(version).as_dict(),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @plan_view(services.ensure_can_review)
 def review(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
-    form = forms.DecisionForm(request.POST or None)
+    version = plan.versions.order_by("-number").first()
+    own_vote = version.votes.filter(member=request.user).first() if version else None
+    form = forms.VoteForm(request.POST or None,
+                          has_check_errors=bool(version and version.has_check_errors))
     status = 200
     if request.method == "POST":
-        submitted = web.submit(form, lambda form: services.plan_review_decide(
-            plan=plan, user=request.user, **form.cleaned_data))
+        submitted = web.submit(form, lambda f: services.plan_vote_cast(
+            plan=plan, user=request.user, vote=f.cleaned_data["vote"],
+            comment=f.cleaned_data["comment"],
+            override_checks=f.cleaned_data.get("override_checks", False),
+            override_reason=f.cleaned_data.get("override_reason", "")))
         if submitted.ok:
-            messages.success(request, _("The plan was approved.") if submitted.result.decision
-                             == "approve" else _("The plan was returned to the planners."))
-            return redirect(workspace_url(plan))
+            plan.refresh_from_db()
+            if plan.status == PlanStatus.APPROVED:
+                messages.success(request, _("Your vote was recorded: the council approved the "
+                                            "plan."))
+            elif plan.status == PlanStatus.RETURNED:
+                messages.success(request, _("Your vote was recorded: the council returned the "
+                                            "plan to the planners."))
+            else:
+                messages.success(request, _("Your vote was recorded. The council has not "
+                                            "decided yet."))
+                return redirect(reverse("planning:review", args=[plan.pk]))
+            return redirect(reverse("planning:version", args=[plan.pk, version.number]))
         status = 400
-    version = plan.versions.order_by("-number").first()
     previous = plan.versions.filter(number__lt=version.number).order_by("-number").first() \
         if version else None
     return render(request, "planning/review.html", {
         "plan": plan, "city": plan.city, "form": form, "version": version,
+        "own_vote": own_vote, **council_context(version, plan.city),
         "view": selectors.snapshot_view(version.snapshot) if version else None,
         "checks": [selectors.Check.from_dict(c) for c in version.checks] if version else [],
         "diff": plan_diff(previous.snapshot, version.snapshot) if previous else None,
         "previous": previous,
         "comments": selectors.plan_comments(plan),
         "comment_form": forms.CommentForm(plan=plan),
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def council_rule(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """The city's administrators set how its council decides (everybody may read it)."""
+    city = get_object_or_404(City, slug=city_slug)
+    rule = selectors.council_rule_of(city)
+    can_edit = plan_rules.can_edit_council_rule(request.user, city)
+    form = forms.CouncilRuleForm(request.POST or None, instance=rule) if can_edit else None
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("login"))
+        try:
+            services.ensure_can_edit_council_rule(city=city, user=request.user)
+        except NotAllowed as error:
+            return error_page(request, error.message, status=403)
+        submitted = web.submit(form, lambda f: services.council_rule_update(
+            city=city, user=request.user, **f.cleaned_data))
+        if submitted.ok:
+            messages.success(request, _("The council rule was saved."))
+            return redirect(reverse("planning:council_rule", args=[city.slug]))
+        status = 400
+    return render(request, "planning/council_rule.html", {
+        "city": city, "rule": rule, "form": form,
+        "members": len(selectors.council_member_ids(city)),
     }, status=status)
 
 
@@ -413,6 +491,7 @@ def version_detail(request: HttpRequest, plan: StrategyPlan, number: int) -> Htt
                                 number=number)
     return render(request, "planning/version_detail.html", {
         "plan": plan, "city": plan.city, "version": version,
+        **council_context(version, plan.city),
         "view": selectors.snapshot_view(version.snapshot),
         "checks": [selectors.Check.from_dict(c) for c in version.checks],
         "status": selectors.version_status(version, plan),
@@ -519,6 +598,7 @@ def public_plan(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("No approved plan here.")) from error
     return render(request, "planning/public_plan.html", {
         "plan": plan, "city": plan.city, "version": version,
+        **council_context(version, plan.city),
         "view": selectors.snapshot_view(version.snapshot),
         "execution": selectors.plan_execution(plan),
         "decisions": selectors.plan_decisions(plan),

@@ -6,6 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from planning.models import (
+    CouncilRule,
+    CouncilVote,
     Indicator,
     PlanComment,
     PlanStatus,
@@ -167,6 +169,12 @@ class PlanUpdateSerializer(serializers.Serializer):
 
 class PlanSubmitSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    override_checks = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Submit although the checks found errors (severity error); needs "
+                  "override_reason.")
+    override_reason = serializers.CharField(max_length=4000, required=False, allow_blank=True,
+                                            default="")
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):
@@ -174,7 +182,8 @@ class PlanVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanVersion
-        fields = ["number", "plan", "note", "checks", "created_at", "decision"]
+        fields = ["number", "plan", "note", "checks", "checks_overridden", "override_reason",
+                  "created_at", "decision"]
 
     @extend_schema_field(serializers.ChoiceField(choices=ReviewDecision.Decision.choices,
                                                  allow_null=True))
@@ -192,23 +201,81 @@ class PlanVersionDetailSerializer(PlanVersionSerializer):
         fields = [*PlanVersionSerializer.Meta.fields, "snapshot"]
 
 
+TALLY_KEYS = ("approve", "return", "abstain", "members", "cast", "rule")
+
+
 class ReviewDecisionSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number", read_only=True)
     reviewer = serializers.SerializerMethodField()
+    tally = serializers.SerializerMethodField()
 
     class Meta:
         model = ReviewDecision
-        fields = ["id", "plan", "version", "reviewer", "decision", "reason", "created_at"]
+        fields = ["id", "plan", "version", "reviewer", "decision", "reason", "tally",
+                  "created_at"]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_reviewer(self, decision: ReviewDecision) -> str | None:
         return user_name(decision.reviewer)
 
+    @extend_schema_field(serializers.DictField(
+        help_text="approve, return, abstain, members, cast and the rule applied; empty for "
+                  "decisions recorded before votes were."))
+    def get_tally(self, decision: ReviewDecision) -> dict:
+        return {key: decision.tally.get(key) for key in TALLY_KEYS} if decision.tally else {}
 
-class ReviewDecisionWriteSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=ReviewDecision.Decision.choices)
-    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True,
-                                   default="")
+
+class CouncilVoteSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    member = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CouncilVote
+        fields = ["id", "plan", "version", "member", "vote", "comment", "overrides_checks",
+                  "override_reason", "created_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_member(self, vote: CouncilVote) -> str | None:
+        return user_name(vote.member)
+
+
+class CouncilVoteWriteSerializer(serializers.Serializer):
+    vote = serializers.ChoiceField(choices=CouncilVote.Vote.choices)
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True,
+                                    default="")
+    override_checks = serializers.BooleanField(required=False, default=False)
+    override_reason = serializers.CharField(max_length=4000, required=False, allow_blank=True,
+                                            default="")
+
+
+class CouncilRuleSerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    members = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CouncilRule
+        fields = ["city", "quorum", "quorum_count", "quorum_percent", "majority",
+                  "single_member_decides", "members", "description"]
+        read_only_fields = ["city"]
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_members(self, rule: CouncilRule) -> int:
+        return self.context.get("members", 0)
+
+    @extend_schema_field(serializers.CharField())
+    def get_description(self, rule: CouncilRule) -> str:
+        return rule.describe()
+
+
+class CouncilRuleWriteSerializer(serializers.Serializer):
+    quorum = serializers.ChoiceField(choices=CouncilRule.Quorum.choices)
+    quorum_count = serializers.IntegerField(min_value=1, max_value=32767, required=False,
+                                            allow_null=True, default=None)
+    quorum_percent = serializers.IntegerField(min_value=1, max_value=100, required=False,
+                                              allow_null=True, default=None)
+    majority = serializers.ChoiceField(choices=CouncilRule.Majority.choices)
+    single_member_decides = serializers.BooleanField(required=False, default=False)
 
 
 class PlanCommentSerializer(serializers.ModelSerializer):

@@ -21,6 +21,7 @@ from .plan_parts import (
     PlanObjectiveList,
 )
 from .plans import (
+    CouncilRuleDetail,
     PlanCommentList,
     PlanDecisionList,
     PlanDetail,
@@ -29,6 +30,7 @@ from .plans import (
     PlanSubmit,
     PlanVersionDetail,
     PlanVersionList,
+    PlanVoteList,
     Waiting,
 )
 from .proposals import (
@@ -91,6 +93,8 @@ __all__ = [
     "Waiting",
     "PlanVersionDetail",
     "PlanDecisionList",
+    "PlanVoteList",
+    "CouncilRuleDetail",
     "PlanCommentList",
     "PlanObjectiveList",
     "PlanActionList",

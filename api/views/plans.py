@@ -10,12 +10,19 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from consult.models import Consultation
+from consult.models import City, Consultation
 from core.errors import NotAllowed
 from planning import rules as plan_rules
 from planning import selectors as plan_selectors
 from planning import services as plan_services
-from planning.models import Action, PlanComment, PlanVersion, ReviewDecision, StrategyPlan
+from planning.models import (
+    Action,
+    CouncilVote,
+    PlanComment,
+    PlanVersion,
+    ReviewDecision,
+    StrategyPlan,
+)
 
 from .. import serializers as s
 from ._common import ApiDefaults, ApiView, load, parsed, plan_part
@@ -125,7 +132,9 @@ class PlanSubmit(ApiView):
     def post(self, request, pk: int):
         plan = plan_or_404(request, pk)
         data = parsed(s.PlanSubmitSerializer, request)
-        version = plan_services.plan_submit(plan=plan, user=request.user, note=data["note"])
+        version = plan_services.plan_submit(
+            plan=plan, user=request.user, note=data["note"],
+            override_checks=data["override_checks"], override_reason=data["override_reason"])
         return Response(s.PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -152,9 +161,9 @@ class PlanVersionDetail(ApiView):
 
 
 class PlanDecisionList(ApiDefaults, generics.ListAPIView):
-    """Council decisions on a plan's versions (everybody sees approvals; the city's planners
-    and council see returns too). POST: a council member of the city approves or returns the
-    version under review."""
+    """Council decisions on a plan's versions, with their tally (everybody sees approvals; the
+    city's planners and council see returns too). Read-only: the council decides by voting
+    (POST …/votes/); the decision is recorded when the city's council rule says so."""
 
     queryset = ReviewDecision.objects.none()  # for the schema; get_queryset() decides
     serializer_class = s.ReviewDecisionSerializer
@@ -163,15 +172,50 @@ class PlanDecisionList(ApiDefaults, generics.ListAPIView):
         plan = plan_or_404(self.request, self.kwargs["pk"])
         return plan_selectors.plan_decisions_readable(user=self.request.user, plan=plan)
 
-    @extend_schema(request=s.ReviewDecisionWriteSerializer,
-                   responses={201: s.ReviewDecisionSerializer})
+
+class PlanVoteList(ApiDefaults, generics.ListAPIView):
+    """Council members' votes, with names and comments: public on approved versions; the city's
+    planners and council also see the votes on other versions (under review, returned). POST: a
+    council member of the city who does not plan for it votes on the version under review
+    (approve, return with a comment, abstain; approving a version whose checks found errors
+    needs override_checks and override_reason). A second vote by the same member is a 409."""
+
+    queryset = CouncilVote.objects.none()  # for the schema; get_queryset() decides
+    serializer_class = s.CouncilVoteSerializer
+
+    def get_queryset(self):
+        plan = plan_or_404(self.request, self.kwargs["pk"])
+        return plan_selectors.plan_votes_readable(user=self.request.user, plan=plan)
+
+    @extend_schema(request=s.CouncilVoteWriteSerializer,
+                   responses={201: s.CouncilVoteSerializer})
     def post(self, request, pk: int):
         plan = plan_or_404(request, pk)
-        data = parsed(s.ReviewDecisionWriteSerializer, request)
-        decision = plan_services.plan_review_decide(
-            plan=plan, user=request.user, decision=data["decision"], reason=data["reason"])
-        return Response(s.ReviewDecisionSerializer(decision).data,
-                        status=status.HTTP_201_CREATED)
+        data = parsed(s.CouncilVoteWriteSerializer, request)
+        vote = plan_services.plan_vote_cast(plan=plan, user=request.user, **data)
+        return Response(s.CouncilVoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+
+
+class CouncilRuleDetail(ApiView):
+    """How a city's council decides on plans (everybody reads it); PUT: the city's
+    administrators change it."""
+
+    @extend_schema(responses=s.CouncilRuleSerializer)
+    def get(self, request, pk: int):
+        return self._response(get_object_or_404(City, pk=pk))
+
+    @extend_schema(request=s.CouncilRuleWriteSerializer, responses=s.CouncilRuleSerializer)
+    def put(self, request, pk: int):
+        city = get_object_or_404(City, pk=pk)
+        plan_services.ensure_can_edit_council_rule(city=city, user=request.user)
+        data = parsed(s.CouncilRuleWriteSerializer, request)
+        plan_services.council_rule_update(city=city, user=request.user, **data)
+        return self._response(city)
+
+    def _response(self, city: City) -> Response:
+        rule = plan_selectors.council_rule_of(city)
+        return Response(s.CouncilRuleSerializer(rule, context={
+            "members": len(plan_selectors.council_member_ids(city))}).data)
 
 
 class PlanCommentList(ApiDefaults, generics.ListAPIView):

@@ -12,6 +12,13 @@ from .checks import (  # noqa: F401
     current_budget_lines,
     plan_checks,
 )
+from .council import (  # noqa: F401, E402
+    council_member_ids,
+    council_rule_of,
+    version_decision,
+    version_tally,
+    version_votes,
+)
 from .reads import (  # noqa: F401
     consultations_to_plan,
     count_job_latest,
@@ -48,6 +55,7 @@ from .visibility import (  # noqa: F401
     plan_decisions_readable,
     plan_for_reader,
     plan_versions_readable,
+    plan_votes_readable,
     plans_visible,
     working_city_ids,
 )

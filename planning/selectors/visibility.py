@@ -9,7 +9,7 @@ from consult.models import CityRole
 from consult.selectors import WORKER_ROLES, city_ids_with_roles
 
 from .. import rules as plan_rules
-from ..models import CountJob, PlanVersion, ReviewDecision, StrategyPlan
+from ..models import CouncilVote, CountJob, PlanVersion, ReviewDecision, StrategyPlan
 
 #: The answer to a plan the reader may not see, on the web and in the API alike: a draft of a
 #: city one does not work for is not known to exist.
@@ -69,3 +69,13 @@ def plan_decisions_readable(*, user, plan: StrategyPlan) -> QuerySet[ReviewDecis
     if not plan_rules.can_view_workspace(user, plan):
         decisions = decisions.filter(decision=ReviewDecision.Decision.APPROVE)
     return decisions.order_by("created_at", "pk")
+
+
+def plan_votes_readable(*, user, plan: StrategyPlan) -> QuerySet[CouncilVote]:
+    """Council members' votes on a plan's versions — public acts: everybody reads the votes on
+    approved versions (as they read the decisions, `plan_decisions_readable`); the city's
+    workers also read the votes on versions under review or returned."""
+    votes = CouncilVote.objects.filter(plan=plan).select_related("member", "version")
+    if not plan_rules.can_view_workspace(user, plan):
+        votes = votes.filter(version__decision__decision=ReviewDecision.Decision.APPROVE)
+    return votes.order_by("version__number", "created_at", "pk")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from consult import selectors as consult_selectors
 from consult.models import City, CityRole, Consultation
 
-from ..models import CountRun, PlanStatus, StrategyPlan
+from ..models import CountRun, CouncilVote, PlanStatus, StrategyPlan
 
 #: How far ahead a city administrator is told of phase changes.
 PHASE_NOTICE = timedelta(days=7)
@@ -107,7 +107,7 @@ def waiting_for(*, user, now: datetime | None = None) -> Waiting:
     council_cities = {pk: city for pk, city in _cities(held, CityRole.Role.COUNCIL).items()
                       if pk not in planning_cities}  # planners do not review their own plans
     if council_cities:
-        groups += _plans_to_review(cities=council_cities)
+        groups += _plans_to_review(cities=council_cities, user=user)
     admin_cities = _cities(held, CityRole.Role.ADMIN)
     if admin_cities:
         groups += _phases_changing(cities=admin_cities, now=now)
@@ -168,9 +168,13 @@ def _plans_returned(*, cities) -> list[Group]:
         kind="returned", title=_("Plans the council returned to you"), cities=cities)
 
 
-def _plans_to_review(*, cities) -> list[Group]:
-    rows = StrategyPlan.objects.filter(
-        city_id__in=cities, status=PlanStatus.IN_REVIEW).order_by("updated_at")
+def _plans_to_review(*, cities, user) -> list[Group]:
+    """Plans in review whose version under review (the one without a decision) the member has
+    not voted on yet."""
+    voted = CouncilVote.objects.filter(plan=OuterRef("pk"), member=user,
+                                       version__decision__isnull=True)
+    rows = (StrategyPlan.objects.filter(city_id__in=cities, status=PlanStatus.IN_REVIEW)
+            .filter(~Exists(voted)).order_by("updated_at"))
     return _grouped(
         ((p.city_id, Item(title=p.title, when=p.updated_at,
                           url=reverse("planning:review", args=[p.pk]))) for p in rows),

@@ -1,12 +1,21 @@
 """Writes of the planning app, by domain: counting a consultation into an immutable CountRun
 (`count_runs`), drafting a strategy plan from it (`drafts`; the arithmetic is `planning.drafting`),
-editing its parts (`parts`), versions and council review (`review`), monitoring (`monitoring`).
+editing its parts (`parts`), versions and council review (`review`), the council's recorded votes
+and rule (`council`),
+monitoring (`monitoring`).
 Every write is one transaction that locks the plan row, checks the predicate of `planning.rules`
 and the plan's state, and records a PlanChange for the audit log.
 """
 from ._common import (  # noqa: F401
     NOT_OF_THIS_PLAN,
     ensure_editable,
+)
+from .council import (  # noqa: F401
+    ALREADY_VOTED,
+    NO_VERSION_WAITING,
+    council_rule_update,
+    ensure_can_edit_council_rule,
+    plan_vote_cast,
 )
 from .count_runs import (  # noqa: F401
     COUNT_UNDER_WAY,
@@ -47,11 +56,12 @@ from .parts import (  # noqa: F401
     plan_update,
 )
 from .review import (  # noqa: F401
+    OVERRIDE_REQUIRED,
     ensure_can_review,
     ensure_can_revise,
     ensure_can_submit,
     plan_comment_create,
-    plan_review_decide,
     plan_revision_start,
     plan_submit,
+    record_decision,
 )

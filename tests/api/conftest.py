@@ -132,7 +132,7 @@ def build_world() -> World:
     w.plan_approved, _c = plan_services.plan_draft_for_consultation(
         consultation=w.closed, user=planner, title="Approved plan", count_now=True)
     plan_services.plan_submit(plan=w.plan_approved, user=planner)
-    plan_services.plan_review_decide(plan=w.plan_approved, user=council, decision="approve")
+    plan_services.plan_vote_cast(plan=w.plan_approved, user=council, vote="approve")
     w.plan_in_review, _c = plan_services.plan_draft_for_consultation(
         consultation=w.closed, user=planner, title="Plan in review", count_now=True)
     plan_services.plan_submit(plan=w.plan_in_review, user=planner)

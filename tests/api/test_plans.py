@@ -76,16 +76,25 @@ def test_submit_review_and_comment(world):
     response = council.post(f"/api/v1/plans/{plan.pk}/comments/", {"body": "Add targets."},
                             format="json")
     assert response.status_code == 201 and response.json()["version"] == 1
-    response = council.post(f"/api/v1/plans/{plan.pk}/decisions/", {"decision": "return"},
+    response = council.post(f"/api/v1/plans/{plan.pk}/votes/", {"vote": "return"},
                             format="json")
-    assert response.status_code == 400 and "reason" in response.json()["errors"]
-    response = council.post(f"/api/v1/plans/{plan.pk}/decisions/",
-                            {"decision": "approve"}, format="json")
-    assert response.status_code == 201
+    assert response.status_code == 400 and "comment" in response.json()["errors"]
+    assert council.post(f"/api/v1/plans/{plan.pk}/decisions/", {"decision": "approve"},
+                        format="json").status_code == 405  # the council decides by voting
+    response = council.post(f"/api/v1/plans/{plan.pk}/votes/",
+                            {"vote": "approve"}, format="json")
+    assert response.status_code == 201 and response.json()["vote"] == "approve"
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED
     versions = client_for(None).get(f"/api/v1/plans/{plan.pk}/versions/").json()["results"]
     assert [(v["number"], v["decision"]) for v in versions] == [(1, "approve")]
+    # The decision and each vote are public, with the tally (one member: one vote decides).
+    decisions = client_for(None).get(f"/api/v1/plans/{plan.pk}/decisions/").json()["results"]
+    assert decisions[0]["tally"]["approve"] == 1 and decisions[0]["tally"]["members"] == 1
+    assert decisions[0]["tally"]["rule"]["majority"] == "simple"
+    votes = client_for(None).get(f"/api/v1/plans/{plan.pk}/votes/").json()["results"]
+    assert [(v["member"], v["vote"]) for v in votes] == [
+        (world.users["council"].username, "approve")]
 
 
 def test_planner_drafts_a_plan_and_counts(world, django_capture_on_commit_callbacks):

@@ -74,3 +74,26 @@ def test_demo_logins_who_set_up_consultations():
     assert rules.can_set_up_consultations(users["planificadora-lima"], cities["lima"])
     assert not rules.can_set_up_consultations(users["planificadora-lima"],
                                               cities["ciudad-de-mexico"])
+
+
+def test_seed_plans_records_the_council_votes():
+    from planning.models import CouncilVote, PlanStatus, ReviewDecision, StrategyPlan
+
+    call_command("seed_demo", participants=300)
+    call_command("seed_plans")
+    mexico = StrategyPlan.objects.get(city__slug="ciudad-de-mexico")
+    assert mexico.status == PlanStatus.APPROVED and mexico.approved_version.number == 2
+    returned, approved = ReviewDecision.objects.filter(plan=mexico).order_by("version__number")
+    assert (returned.decision, returned.tally["return"], returned.tally["members"]) == (
+        "return", 2, 3)
+    assert (approved.tally["approve"], approved.tally["abstain"]) == (2, 1)
+    assert sorted(CouncilVote.objects.filter(version=mexico.approved_version)
+                  .values_list("member__username", "vote")) == [
+        ("concejal", "approve"), ("concejal-norte", "abstain"), ("concejala", "approve")]
+    montevideo = StrategyPlan.objects.get(city__slug="montevideo")
+    assert montevideo.status == PlanStatus.IN_REVIEW
+    assert not ReviewDecision.objects.filter(plan=montevideo).exists()
+    assert list(CouncilVote.objects.filter(plan=montevideo).values_list(
+        "member__username", flat=True)) == ["concejala-montevideo"]
+    call_command("seed_plans")  # idempotent
+    assert CouncilVote.objects.count() == 6

@@ -21,15 +21,23 @@ from consult import services as consult_services
 from consult.models import Consultation
 from planning import services
 from planning.immutable import PG_FLUSH_SETTING, SQLITE_FLUSH_MARKER, FrozenRecord
-from planning.models import CountJob, CountRun, PlanVersion, ReviewDecision, StrategyPlan
+from planning.models import (
+    CouncilVote,
+    CountJob,
+    CountRun,
+    PlanVersion,
+    ReviewDecision,
+    StrategyPlan,
+)
 from reports import services as report_services
 from reports.models import PublishedReport
 from tests.factories import CityFactory, ConsultationFactory, ParticipantFactory, UserFactory
 
-FROZEN = [CountRun, PlanVersion, ReviewDecision, PublishedReport]
+FROZEN = [CountRun, PlanVersion, ReviewDecision, CouncilVote, PublishedReport]
 #: A harmless-looking change to each (what a careless fix would do).
 EDIT = {CountRun: {"n_ballots": 0}, PlanVersion: {"note": "Edited"},
-        ReviewDecision: {"reason": "Edited"}, PublishedReport: {"title": "Edited"}}
+        ReviewDecision: {"reason": "Edited"}, CouncilVote: {"comment": "Edited"},
+        PublishedReport: {"title": "Edited"}}
 PASSWORD = "s3cret-pass"  # tests.factories.UserFactory
 
 
@@ -51,12 +59,13 @@ def frozen(counted, roles, drafted) -> Frozen:
     consultation, _proposals = counted
     plan, _ = drafted
     version = services.plan_submit(plan=plan, user=roles.planner, note="For the council")
-    decision = services.plan_review_decide(plan=plan, user=roles.council, decision="approve")
+    vote = services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
+    decision = ReviewDecision.objects.get(version=version)
     report = report_services.report_publish(user=roles.planner, consultation=consultation)
     plan.refresh_from_db()
     return Frozen(plan=plan, consultation=consultation, roles=roles, records={
         CountRun: plan.count_run, PlanVersion: version, ReviewDecision: decision,
-        PublishedReport: report})
+        CouncilVote: vote, PublishedReport: report})
 
 
 def row(record) -> dict:
@@ -288,10 +297,10 @@ def test_the_flows_that_make_frozen_records_still_work(
     # A revision: returned, resubmitted, approved.
     services.plan_revision_start(plan=plan, user=roles.planner)
     services.plan_submit(plan=plan, user=roles.planner)
-    services.plan_review_decide(plan=plan, user=roles.council, decision="return",
-                                reason="Not yet")
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="return",
+                                comment="Not yet")
     services.plan_submit(plan=plan, user=roles.planner)
-    services.plan_review_decide(plan=plan, user=roles.council, decision="approve")
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
     assert list(plan.versions.values_list("number", flat=True)) == [1, 2, 3]
     assert list(plan.decisions.values_list("decision", flat=True)) == [
         "approve", "return", "approve"]

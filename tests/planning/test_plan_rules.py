@@ -62,7 +62,7 @@ def test_monitoring_and_public_reading_follow_the_approved_version(drafted, role
     assert not plan_rules.can_see_plan(AnonymousUser(), plan)
     assert not plan_rules.can_monitor_plan(roles.planner, plan)
     services.plan_submit(plan=plan, user=roles.planner)
-    services.plan_review_decide(plan=plan, user=roles.council, decision="approve")
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
     plan.refresh_from_db()
     assert plan_rules.can_see_plan(AnonymousUser(), plan)
     assert plan_rules.can_monitor_plan(roles.planner, plan)
@@ -76,7 +76,7 @@ def test_a_planner_with_a_council_seat_cannot_approve_the_plan(drafted, roles):
     plan, _ = drafted
     services.plan_submit(plan=plan, user=roles.planner)
     with pytest.raises(NotAllowed, match="do not review their own plan"):
-        services.plan_review_decide(plan=plan, user=roles.planner_council, decision="approve")
+        services.plan_vote_cast(plan=plan, user=roles.planner_council, vote="approve")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.IN_REVIEW
     assert not plan.decisions.exists()

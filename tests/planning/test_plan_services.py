@@ -203,21 +203,21 @@ def test_submit_freezes_an_immutable_version(drafted, roles):
 def test_review_transitions_and_forbidden_cases(drafted, roles):
     plan, _ = drafted
     with pytest.raises(ServiceError, match="Only a plan in review"):
-        services.plan_review_decide(plan=plan, user=roles.council, decision="approve")
+        services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
     services.plan_submit(plan=plan, user=roles.planner)
     for user in (roles.planner, roles.admin, roles.other_council, roles.other_planner,
                  roles.participant):
         with pytest.raises(NotAllowed):
-            services.plan_review_decide(plan=plan, user=user, decision="approve")
+            services.plan_vote_cast(plan=plan, user=user, vote="approve")
     with pytest.raises(ServiceError, match="why"):
-        services.plan_review_decide(plan=plan, user=roles.council, decision="return")
-    with pytest.raises(ServiceError, match="approve or return"):
-        services.plan_review_decide(plan=plan, user=roles.council, decision="maybe")
+        services.plan_vote_cast(plan=plan, user=roles.council, vote="return")
+    with pytest.raises(ServiceError, match="approve, return or abstain"):
+        services.plan_vote_cast(plan=plan, user=roles.council, vote="maybe")
     action = plan.actions.get(rank=1)
     services.plan_comment_create(plan=plan, user=roles.council, body="Too much in 2027",
                                  action=action)
-    decision = services.plan_review_decide(plan=plan, user=roles.council, decision="return",
-                                           reason="Spread green roofs over two more years")
+    decision = services.plan_vote_cast(plan=plan, user=roles.council, vote="return",
+                                           comment="Spread green roofs over two more years")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.RETURNED and decision.version.number == 1
     with pytest.raises(FrozenRecord):
@@ -228,7 +228,7 @@ def test_review_transitions_and_forbidden_cases(drafted, roles):
     services.budget_line_create(action=action, user=roles.planner, year=2029, amount=D("100"))
     v2 = services.plan_submit(plan=plan, user=roles.planner)
     assert v2.number == 2
-    services.plan_review_decide(plan=plan, user=roles.council, decision="approve")
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED and plan.approved_version == v2
     assert list(ReviewDecision.objects.filter(plan=plan).values_list("decision", flat=True)) \
@@ -237,8 +237,8 @@ def test_review_transitions_and_forbidden_cases(drafted, roles):
     with pytest.raises(ServiceError, match="Start a revision"):
         services.budget_line_update(line=line, user=roles.planner, amount=D("1"))
     with pytest.raises(ServiceError, match="Only a plan in review"):
-        services.plan_review_decide(plan=plan, user=roles.council, decision="return",
-                                    reason="Again")
+        services.plan_vote_cast(plan=plan, user=roles.council, vote="return",
+                                    comment="Again")
     with pytest.raises(NotAllowed):
         services.plan_revision_start(plan=plan, user=roles.council)
     services.plan_revision_start(plan=plan, user=roles.planner)
@@ -246,7 +246,7 @@ def test_review_transitions_and_forbidden_cases(drafted, roles):
     assert plan.status == PlanStatus.DRAFT and plan.approved_version == v2
     services.budget_line_update(line=line, user=roles.planner, amount=D("120"))
     v3 = services.plan_submit(plan=plan, user=roles.planner)
-    services.plan_review_decide(plan=plan, user=roles.council, decision="approve")
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
     plan.refresh_from_db()
     assert plan.approved_version == v3
     assert selectors.version_status(PlanVersion.objects.get(pk=v2.pk), plan) == "superseded"
@@ -259,11 +259,11 @@ def test_review_transitions_and_forbidden_cases(drafted, roles):
 def test_approving_a_new_plan_supersedes_the_old_one(drafted, roles, counted):
     plan, _ = drafted
     services.plan_submit(plan=plan, user=roles.planner)
-    services.plan_review_decide(plan=plan, user=roles.council, decision="approve")
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
     second, _c = services.plan_draft_from_count(count_run=plan.count_run, user=roles.planner,
                                                 title="Second")
     services.plan_submit(plan=second, user=roles.planner)
-    services.plan_review_decide(plan=second, user=roles.council, decision="approve")
+    services.plan_vote_cast(plan=second, user=roles.council, vote="approve")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUPERSEDED
     with pytest.raises(ServiceError):
@@ -273,7 +273,7 @@ def test_approving_a_new_plan_supersedes_the_old_one(drafted, roles, counted):
 def test_diff_between_versions(drafted, roles):
     plan, (a, b, c, d) = drafted
     v1 = services.plan_submit(plan=plan, user=roles.planner)
-    services.plan_review_decide(plan=plan, user=roles.council, decision="return", reason="Fix")
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="return", comment="Fix")
     first = plan.actions.get(rank=1)
     last = plan.actions.get(rank=3)
     services.budget_line_update(line=first.budget_lines.get(year=2027), user=roles.planner,
@@ -312,7 +312,7 @@ def test_monitoring_after_approval_and_proposal_fate(drafted, roles):
     assert fate["selected"] and fate["entries"] == [] and fate["in_preparation"]
     assert selectors.proposal_fate(d) is None
     services.plan_submit(plan=plan, user=roles.planner)
-    services.plan_review_decide(plan=plan, user=roles.council, decision="approve")
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
     with pytest.raises(NotAllowed):
         services.budget_line_record_spending(line=line, user=roles.council, spent=D("10"))
     services.budget_line_record_spending(line=line, user=roles.planner, spent=D("10"))

@@ -105,7 +105,7 @@ def test_planner_bad_input_is_a_form_error_never_a_500(drafted, roles):
     assert client.get(reverse("planning:diff", args=[plan.pk]) + "?from=a&to=").status_code \
         == 400
     assert client.post(reverse("planning:review", args=[plan.pk]),
-                       {"decision": "approve"}).status_code == 403
+                       {"vote": "approve"}).status_code == 403
     assert client.post(reverse("planning:revision_start", args=[plan.pk])).status_code == 400
     assert client.post(reverse("planning:comment_create", args=[plan.pk]),
                        {"body": ""}).status_code == 400
@@ -170,10 +170,10 @@ def test_review_flow_through_pages(drafted, roles):
     assert council.post(reverse("planning:comment_create", args=[plan.pk]),
                         {"body": "Why so much?"}).status_code == 302
     response = council.post(reverse("planning:review", args=[plan.pk]),
-                            {"decision": "return", "reason": ""})
+                            {"vote": "return", "comment": ""})
     assert response.status_code == 400 and b"why you return" in response.content
     assert council.post(reverse("planning:review", args=[plan.pk]),
-                        {"decision": "return", "reason": "Fix it"}).status_code == 302
+                        {"vote": "return", "comment": "Fix it"}).status_code == 302
     line = BudgetLine.objects.filter(action__plan=plan).first()
     planner.post(reverse("planning:line_edit", args=[plan.pk, line.pk]), {
         "action": line.action_id, "year": line.year, "amount": "1", "source": line.source,
@@ -182,7 +182,7 @@ def test_review_flow_through_pages(drafted, roles):
     review_page = council.get(reverse("planning:review", args=[plan.pk]))
     assert b"What changed since version 1" in review_page.content
     assert council.post(reverse("planning:review", args=[plan.pk]),
-                        {"decision": "approve"}).status_code == 302
+                        {"vote": "approve"}).status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED
     for name, args in (("versions", [plan.pk]), ("version", [plan.pk, 1]),
@@ -217,7 +217,7 @@ def test_public_pages(drafted, roles, role):
     assert client.get(public).status_code == 404  # not approved yet
     assert client.get(fate_url).status_code == 200
     services.plan_submit(plan=plan, user=roles.planner)
-    services.plan_review_decide(plan=plan, user=roles.council, decision="approve")
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
     response = client.get(public)
     assert response.status_code == 200 and plan.title.encode() in response.content
     page = client.get(fate_url)
@@ -231,7 +231,7 @@ def test_fate_template_tag_renders_for_consult_pages(drafted, roles):
 
     plan, proposals = drafted
     services.plan_submit(plan=plan, user=roles.planner)
-    services.plan_review_decide(plan=plan, user=roles.council, decision="approve")
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
     proposal = Proposal.objects.get(pk=proposals[0].pk)
     html = Template("{% load planning_tags %}{% proposal_fate proposal %}").render(
         Context({"proposal": proposal}))

@@ -28,8 +28,8 @@ def refusal(write) -> ServiceError:
 def test_review_page_refuses_the_planner_council_member_as_the_service_does(drafted, roles):
     plan, _ = drafted
     services.plan_submit(plan=plan, user=roles.planner)
-    said = refusal(lambda: services.plan_review_decide(
-        plan=plan, user=roles.planner_council, decision="approve"))
+    said = refusal(lambda: services.plan_vote_cast(
+        plan=plan, user=roles.planner_council, vote="approve"))
     status, text = page_text(roles.planner_council, reverse("planning:review", args=[plan.pk]))
     assert isinstance(said, NotAllowed) and status == 403
     assert said.message in text
@@ -37,8 +37,8 @@ def test_review_page_refuses_the_planner_council_member_as_the_service_does(draf
 
 def test_review_page_before_submission_says_why_as_the_service_does(drafted, roles):
     plan, _ = drafted
-    said = refusal(lambda: services.plan_review_decide(
-        plan=plan, user=roles.council, decision="approve"))
+    said = refusal(lambda: services.plan_vote_cast(
+        plan=plan, user=roles.council, vote="approve"))
     status, text = page_text(roles.council, reverse("planning:review", args=[plan.pk]))
     assert status == 400 and said.message in text
 

@@ -51,8 +51,8 @@ def test_council_members_see_plans_awaiting_their_vote_and_planners_the_returned
     # Planner and council member of the city: plans, so never reviews their own plan.
     assert ("council", "cdmx") not in kinds(roles.planner_council)
     assert kinds(roles.other_council) == {}
-    services.plan_review_decide(plan=plan, user=roles.council, decision="return",
-                                reason="Add indicators for the air-quality action.")
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="return",
+                            comment="Add indicators for the air-quality action.")
     assert kinds(roles.council) == {}
     assert kinds(roles.planner)[("returned", "cdmx")] == 1
     page = _page_for(roles.planner)
@@ -140,3 +140,18 @@ def test_the_api_gives_the_same_groups_as_the_page(client, counted, roles):
     client.force_login(roles.participant)
     assert client.get("/api/v1/me/waiting/").json() == {
         "is_staff": False, "total": 0, "groups": []}
+
+
+def test_a_council_member_who_voted_waits_no_more_while_the_others_still_do(drafted, roles):
+    from planning.models import PlanStatus
+
+    plan, _ = drafted
+    city = plan.city
+    second = CityRoleFactory(city=city, role=CityRole.Role.COUNCIL).user
+    CityRoleFactory(city=city, role=CityRole.Role.COUNCIL)  # three members: one vote decides not
+    services.plan_submit(plan=plan, user=roles.planner)
+    services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.IN_REVIEW
+    assert kinds(roles.council) == {}
+    assert kinds(second) == {("council", "cdmx"): 1}

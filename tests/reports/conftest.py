@@ -124,6 +124,6 @@ def approved_plan(counted, people):
     plan, _conflicts = plan_services.plan_draft_for_consultation(
         consultation=counted.consultation, user=people.planner, count_now=True)
     plan_services.plan_submit(plan=plan, user=people.planner)
-    plan_services.plan_review_decide(plan=plan, user=people.council, decision="approve")
+    plan_services.plan_vote_cast(plan=plan, user=people.council, vote="approve")
     plan.refresh_from_db()
     return plan

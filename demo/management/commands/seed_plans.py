@@ -5,7 +5,8 @@ from demo.plans import seed_plans
 
 
 class Command(BaseCommand):
-    help = "Seed the demo strategy plans (Mexico City approved, Montevideo draft). Idempotent."
+    help = ("Seed the demo strategy plans (Mexico City approved by a recorded majority, "
+            "Montevideo awaiting its council's vote). Idempotent.")
 
     def handle(self, *args, **options):
         plans = seed_plans()
