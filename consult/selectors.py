@@ -38,6 +38,7 @@ from .models import (
     ModerationDecision,
     Participant,
     Proposal,
+    ProposalAssessment,
     Support,
 )
 
@@ -87,10 +88,20 @@ def proposals_public(*, consultation: Consultation) -> QuerySet[Proposal]:
     )
 
 
+def ballot_cost():
+    """The cost a proposal has on the ballot, in the voting limits and in counts: its validated
+    cost once a reviewer found it feasible, the author's estimate otherwise (an expression, for
+    `annotate(ballot_cost=ballot_cost())`)."""
+    return Coalesce(F("assessment__validated_cost"), F("estimated_cost"))
+
+
 def proposals_on_ballot(
     *, consultation: Consultation, ids: Iterable[int] | None = None
 ) -> QuerySet[Proposal]:
-    """Proposals that reach the vote: shortlisted by hand, or published with enough supports."""
+    """Proposals that reach the vote: shortlisted by hand, or published with enough supports;
+    never one that a reviewer found not feasible, and, where the consultation requires
+    assessment, only those found feasible. Each carries its `ballot_cost`."""
+    verdict = ProposalAssessment.Verdict
     qs = (
         Proposal.objects.filter(consultation=consultation, is_hidden=False)
         .filter(
@@ -98,9 +109,14 @@ def proposals_on_ballot(
             | Q(status=Proposal.Status.PUBLISHED, support_count__gte=consultation.min_supports)
         )
     )
+    if consultation.requires_assessment:
+        qs = qs.filter(assessment__verdict=verdict.FEASIBLE)
+    else:
+        qs = qs.filter(Q(assessment__isnull=True)
+                       | Q(assessment__verdict__in=(verdict.PENDING, verdict.FEASIBLE)))
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs
+    return qs.annotate(ballot_cost=ballot_cost())
 
 
 #: City roles whose holders work on the city's plans and see their drafts.
@@ -201,17 +217,20 @@ def vote_totals(*, consultation: Consultation) -> list[Proposal]:
     live before that."""
     tally = current_tally(consultation=consultation)
     if tally is not None:
-        rows = tally.rows.select_related("proposal__theme", "proposal__consultation")
+        rows = tally.rows.select_related("proposal__theme", "proposal__consultation").annotate(
+            ballot_cost=Coalesce(F("proposal__assessment__validated_cost"),
+                                 F("proposal__estimated_cost")))
         proposals = []
         for row in rows.order_by("-points", "proposal_id"):
             row.proposal.votes, row.proposal.points = row.votes, row.points
+            row.proposal.ballot_cost = row.ballot_cost
             proposals.append(row.proposal)
         return proposals
     totals = live_vote_totals(consultation=consultation)
     proposals = list(
         Proposal.objects.filter(consultation=consultation, pk__in=BallotChoice.objects.filter(
             ballot__consultation=consultation).values("proposal_id"))
-        .select_related("theme", "consultation")
+        .select_related("theme", "consultation").annotate(ballot_cost=ballot_cost())
     )
     for proposal in proposals:
         proposal.votes, proposal.points = totals[proposal.pk]
@@ -290,7 +309,8 @@ def ballot_arrays(*, consultation: Consultation, chunk_size: int = 50_000) -> Ba
         Proposal.objects.filter(consultation=consultation)
         .filter(Q(pk__in=on_ballot) | Exists(BallotChoice.objects.filter(proposal=OuterRef("pk"))))
         .order_by("pk")
-        .values_list("pk", "reference", "estimated_cost")
+        .annotate(ballot_cost=ballot_cost())
+        .values_list("pk", "reference", "ballot_cost")
     )
     proposal_pks = np.array([pk for pk, _ref, _cost in proposals], dtype=np.int64)
     ballots = Ballot.objects.filter(consultation=consultation).order_by("pk").values_list("pk")

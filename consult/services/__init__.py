@@ -40,6 +40,17 @@ from ..models import (
     Theme,
 )
 from ..voting import ballot_check
+from .review import (  # noqa: F401 (re-exported: callers use consult.services.<name>)
+    ASSESSMENT_BALLOT_FIXED,
+    ASSESSMENT_CLOSED,
+    NOT_A_REVIEWER,
+    ONLY_ADMINS_ASSIGN,
+    ONLY_REVIEW_STAFF,
+    assessment_assign,
+    assessment_save,
+    ensure_can_assess,
+    ensure_can_assign,
+)
 
 #: The network's three priority subjects; every new consultation starts with them.
 DEFAULT_THEMES = (
