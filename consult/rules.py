@@ -173,8 +173,10 @@ can_open_review = is_review_staff
 #: Assess a proposal (verdict, validated cost): the city's reviewers, planners and
 #: administrators, while the consultation is in its review phase.
 can_assess_proposal = is_review_staff & is_review_phase & is_assessable
-#: Assign a proposal to a reviewer: the city's administrators, before voting opens.
-can_assign_reviewer = is_city_admin & is_before_voting & is_assessable
+#: Assign a consultation's proposals to reviewers: its city's administrators, before voting
+#: opens (on a consultation: may the dashboard offer it; on a proposal: may this one be).
+can_assign_reviewers = is_city_admin & is_before_voting
+can_assign_reviewer = can_assign_reviewers & is_assessable
 #: Read an assessment's notes for the planners (never public).
 can_read_assessment_notes = is_review_staff | is_council_member
 

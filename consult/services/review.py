@@ -150,6 +150,9 @@ def assessment_assign(
     One proposal or a filtered selection: the queries do not grow with the number of proposals.
     Returns the number of proposals assigned."""
     ids = sorted({int(pk) for pk in proposal_ids})
+    if not ids:
+        raise ServiceError(_("Tick the proposals to assign, or assign all those shown."),
+                           field="proposals")
     proposals = list(
         Proposal.objects.select_for_update().select_related("consultation__city")
         .filter(consultation__city=city, pk__in=ids).order_by("pk"))

@@ -26,4 +26,5 @@ from .proposals import (  # noqa: F401
     proposal_unsupport,
     proposal_withdraw,
 )
+from .review import proposal_assess, review_consultation, review_home  # noqa: F401
 from .voting import results, vote, vote_receipt  # noqa: F401
