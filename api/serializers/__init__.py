@@ -51,6 +51,7 @@ from .plans import (
     plan_data,
 )
 from .proposals import (
+    BallotProposalSerializer,
     CommentSerializer,
     CommentWriteSerializer,
     FlagSerializer,
@@ -74,6 +75,13 @@ from .reference import (
     ThemeSerializer,
 )
 from .reports import PublishedReportDataSerializer, PublishedReportSerializer
+from .review import (
+    AssessmentSerializer,
+    AssessmentStaffSerializer,
+    AssessmentWriteSerializer,
+    AssignmentSerializer,
+    AssignmentWriteSerializer,
+)
 from .voting import (
     AccountDeleteSerializer,
     BallotChoiceSerializer,
@@ -85,6 +93,11 @@ from .voting import (
 )
 
 __all__ = [
+    "AssessmentSerializer",
+    "AssessmentStaffSerializer",
+    "AssessmentWriteSerializer",
+    "AssignmentSerializer",
+    "AssignmentWriteSerializer",
     "ID_LIMITS",
     "MONEY",
     "display_name",
@@ -97,6 +110,7 @@ __all__ = [
     "ConsultationDetailSerializer",
     "YearCostSerializer",
     "ProposalSerializer",
+    "BallotProposalSerializer",
     "ProposalWriteSerializer",
     "ProposalUpdateSerializer",
     "ReasonSerializer",

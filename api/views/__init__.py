@@ -51,6 +51,7 @@ from .reference import (
     ThemeList,
 )
 from .reports import PublishedReportDetail, PublishedReportList
+from .review import AssignmentCreate, ProposalAssessmentView
 from .voting import BallotProposalList, BallotView, Me, MeData, ResultList
 
 __all__ = [
@@ -70,6 +71,8 @@ __all__ = [
     "ProposalWithdraw",
     "ProposalReject",
     "SupportView",
+    "ProposalAssessmentView",
+    "AssignmentCreate",
     "CommentList",
     "FlagCreate",
     "ModerationDecisionList",

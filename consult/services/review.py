@@ -19,8 +19,8 @@ from core.validation import in_period, validated
 from .. import rules as perms
 from ..models import (
     AssessmentYearCost,
-    City,
     CityRole,
+    Consultation,
     Proposal,
     ProposalAssessment,
 )
@@ -142,11 +142,12 @@ def assessment_save(
 def assessment_assign(
     *,
     user: AbstractBaseUser,
-    city: City,
+    consultation: Consultation,
     proposal_ids: Iterable[int],
     reviewer: AbstractBaseUser | None,
 ) -> int:
-    """Assign proposals of a city to one of its reviewers (``reviewer=None`` takes them back).
+    """Assign proposals of a consultation to a reviewer of its city (``reviewer=None`` takes
+    them back); an assessment already made keeps its verdict.
     One proposal or a filtered selection: the queries do not grow with the number of proposals.
     Returns the number of proposals assigned."""
     ids = sorted({int(pk) for pk in proposal_ids})
@@ -155,13 +156,13 @@ def assessment_assign(
                            field="proposals")
     proposals = list(
         Proposal.objects.select_for_update().select_related("consultation__city")
-        .filter(consultation__city=city, pk__in=ids).order_by("pk"))
+        .filter(consultation=consultation, pk__in=ids).order_by("pk"))
     if len(proposals) != len(ids):
-        raise ServiceError(_("Choose proposals of this city."), field="proposals")
+        raise ServiceError(_("Choose proposals of this consultation."), field="proposals")
     for proposal in proposals:
         ensure_can_assign(user=user, proposal=proposal)
     if reviewer is not None and not CityRole.objects.filter(
-            user=reviewer, city=city, role=CityRole.Role.REVIEWER).exists():
+            user=reviewer, city_id=consultation.city_id, role=CityRole.Role.REVIEWER).exists():
         raise ServiceError(NOT_A_REVIEWER, field="reviewer")
     ProposalAssessment.objects.bulk_create(
         [ProposalAssessment(proposal=proposal, reviewer=reviewer) for proposal in proposals],

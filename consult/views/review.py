@@ -71,7 +71,7 @@ def review_consultation(request: HttpRequest, city: str, slug: str) -> HttpRespo
             else:
                 ids = form.cleaned_data["proposals"]
             return services.assessment_assign(
-                user=request.user, city=consultation.city, proposal_ids=ids,
+                user=request.user, consultation=consultation, proposal_ids=ids,
                 reviewer=form.cleaned_data["reviewer"])
         done = submit(form, assign)
         if done.ok:

@@ -200,15 +200,15 @@ def test_an_admin_assigns_one_or_many_proposals_to_a_reviewer(review):
     consultation, proposal, reviewer = review
     admin = staff(consultation.city, CityRole.Role.ADMIN)
     more = [ProposalFactory(consultation=consultation) for _ in range(3)]
-    assert services.assessment_assign(user=admin, city=consultation.city,
+    assert services.assessment_assign(user=admin, consultation=consultation,
                                       proposal_ids=[proposal.pk], reviewer=reviewer) == 1
     assess(reviewer, proposal)  # an assessment keeps its verdict when reassigned
     assert services.assessment_assign(
-        user=admin, city=consultation.city, proposal_ids=[proposal.pk] + [p.pk for p in more],
+        user=admin, consultation=consultation, proposal_ids=[proposal.pk] + [p.pk for p in more],
         reviewer=reviewer) == 4
     assert ProposalAssessment.objects.filter(reviewer=reviewer).count() == 4
     assert ProposalAssessment.objects.get(proposal=proposal).verdict == FEASIBLE
-    services.assessment_assign(user=admin, city=consultation.city, proposal_ids=[more[0].pk],
+    services.assessment_assign(user=admin, consultation=consultation, proposal_ids=[more[0].pk],
                                reviewer=None)
     assert ProposalAssessment.objects.get(proposal=more[0]).reviewer is None
 
@@ -217,20 +217,20 @@ def test_only_admins_assign_only_their_city_s_reviewers_and_proposals(review):
     consultation, proposal, reviewer = review
     admin = staff(consultation.city, CityRole.Role.ADMIN)
     with pytest.raises(NotAllowed):
-        services.assessment_assign(user=reviewer, city=consultation.city,
+        services.assessment_assign(user=reviewer, consultation=consultation,
                                    proposal_ids=[proposal.pk], reviewer=reviewer)
     planner = staff(consultation.city, CityRole.Role.PLANNER)
     with pytest.raises(ServiceError) as error:
-        services.assessment_assign(user=admin, city=consultation.city,
+        services.assessment_assign(user=admin, consultation=consultation,
                                    proposal_ids=[proposal.pk], reviewer=planner)
     assert error.value.field == "reviewer"
     elsewhere = staff(CityFactory(), CityRole.Role.REVIEWER)
     with pytest.raises(ServiceError):
-        services.assessment_assign(user=admin, city=consultation.city,
+        services.assessment_assign(user=admin, consultation=consultation,
                                    proposal_ids=[proposal.pk], reviewer=elsewhere)
     other = ProposalFactory(consultation=ConsultationFactory(phase=Phase.REVIEW))
-    with pytest.raises(ServiceError, match="of this city"):
-        services.assessment_assign(user=admin, city=consultation.city,
+    with pytest.raises(ServiceError, match="of this consultation"):
+        services.assessment_assign(user=admin, consultation=consultation,
                                    proposal_ids=[proposal.pk, other.pk], reviewer=reviewer)
     assert not ProposalAssessment.objects.exists()
 
@@ -239,8 +239,8 @@ def test_no_assignment_once_voting_opened():
     proposal = ProposalFactory(consultation=ConsultationFactory(phase=Phase.VOTING))
     city = proposal.consultation.city
     with pytest.raises(NotAllowed):
-        services.assessment_assign(user=staff(city, CityRole.Role.ADMIN), city=city,
-                                   proposal_ids=[proposal.pk],
+        services.assessment_assign(user=staff(city, CityRole.Role.ADMIN),
+                                   consultation=proposal.consultation, proposal_ids=[proposal.pk],
                                    reviewer=staff(city, CityRole.Role.REVIEWER))
 
 
@@ -249,11 +249,11 @@ def test_assign_queries_do_not_grow_with_the_selection(review, django_assert_max
     admin = staff(consultation.city, CityRole.Role.ADMIN)
     few = [ProposalFactory(consultation=consultation).pk for _ in range(2)]
     many = [ProposalFactory(consultation=consultation).pk for _ in range(12)]
-    services.assessment_assign(user=admin, city=consultation.city, proposal_ids=few,
+    services.assessment_assign(user=admin, consultation=consultation, proposal_ids=few,
                                reviewer=reviewer)
     admin = type(admin).objects.get(pk=admin.pk)  # a fresh role cache
     with django_assert_max_num_queries(8):
-        services.assessment_assign(user=admin, city=consultation.city, proposal_ids=many,
+        services.assessment_assign(user=admin, consultation=consultation, proposal_ids=many,
                                    reviewer=reviewer)
 
 
@@ -339,7 +339,7 @@ def test_proposals_to_assess_per_city(review):
     consultation, proposal, reviewer = review
     mine = ProposalFactory(consultation=consultation)
     admin = staff(consultation.city, CityRole.Role.ADMIN)
-    services.assessment_assign(user=admin, city=consultation.city, proposal_ids=[mine.pk],
+    services.assessment_assign(user=admin, consultation=consultation, proposal_ids=[mine.pk],
                                reviewer=reviewer)
     ProposalFactory(consultation=ConsultationFactory(city=consultation.city))  # proposals phase
     assert selectors.proposals_to_assess(user=reviewer) == [
