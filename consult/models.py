@@ -221,6 +221,7 @@ class Consultation(models.Model):
         "min_supports",
         "eligibility",
         "voting_opens_at",
+        "requires_assessment",
     )
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="consultations")
