@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from consult import selectors, services
-from consult.models import CityRole, Phase, ProposalAssessment, VotingMethod
+from consult.models import CityRole, Phase, Proposal, ProposalAssessment, VotingMethod
 from core.errors import NotAllowed, ServiceError
+from planning.services import proposal_year_profile
 from tests.factories import (
     CityFactory,
     CityRoleFactory,
@@ -347,3 +348,16 @@ def test_proposals_to_assess_per_city(review):
     assess(reviewer, proposal)
     assert selectors.proposals_to_assess(user=reviewer)[0]["to_assess"] == 1
     assert selectors.proposals_to_assess(user=ParticipantFactory().user) == []
+
+
+def test_a_drafted_plan_reads_the_validated_cost_and_its_split(review):
+    consultation, proposal, reviewer = review
+    plain = ProposalFactory(consultation=consultation)
+    assess(reviewer, proposal, validated_cost=Decimal("90000"), cost_reason="Shared venue",
+           year_costs={2028: Decimal("90000")})
+    loaded = {p.pk: p for p in Proposal.objects.filter(consultation=consultation)
+              .select_related("assessment")
+              .prefetch_related("year_costs", "assessment__year_costs")}
+    years = [2027, 2028, 2029, 2030]
+    assert proposal_year_profile(loaded[proposal.pk], years) == {2028: Decimal("90000")}
+    assert sum(proposal_year_profile(loaded[plain.pk], years).values()) == Decimal("100000")
