@@ -86,6 +86,8 @@ def review_consultation(request: HttpRequest, city: str, slug: str) -> HttpRespo
         "consultation": consultation, "city": consultation.city, "filter": review_filter,
         "page": page, "form": form, "can_assign": can_assign, "query": query.urlencode(),
         "can_assess": perms.is_review_phase(request.user, consultation),
+        "assessment_closed": (services.ASSESSMENT_BALLOT_FIXED if consultation.voting_has_opened()
+                              else services.ASSESSMENT_CLOSED),
         "progress": selectors.review_progress(city=consultation.city).get(pk=consultation.pk),
     }, status=400 if form is not None and form.is_bound else 200)
 
