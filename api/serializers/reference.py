@@ -40,7 +40,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "plan_start_year", "plan_end_year", "budget", "currency",
             "proposals_open_at", "proposals_close_at", "voting_opens_at", "voting_closes_at",
             "results_at", "voting_method", "max_choices", "max_points", "counting_rule",
-            "min_supports", "eligibility", "flags_to_hide",
+            "min_supports", "eligibility", "flags_to_hide", "requires_assessment",
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=Phase.choices))
