@@ -313,7 +313,8 @@ class AssessmentForm(forms.Form):
         return [self[f"cost_{year}"] for year in self.years]
 
     def main_fields(self):
-        return [field for field in self if not field.name.startswith("cost_")]
+        years = {f"cost_{year}" for year in self.years}
+        return [field for field in self if field.name not in years]
 
     def service_fields(self) -> dict:
         data = self.cleaned_data

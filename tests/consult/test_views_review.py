@@ -41,7 +41,11 @@ def test_a_reviewer_assesses_through_the_form(client, review):
     consultation, proposal, reviewer = review
     client.force_login(reviewer)
     form = url("proposal_assess", consultation, proposal.pk)
-    assert client.get(form).status_code == 200
+    page = client.get(form).content.decode()
+    for field in ("verdict", "reason", "validated_cost", "cost_reason", "notes", "cost_2027",
+                  "cost_2030"):
+        assert f'name="{field}"' in page, field
+    assert 'value="100000.00"' in page  # the validated cost starts from the estimate
     refused = client.post(form, {"verdict": "feasible", "validated_cost": "120000",
                                  "cost_2027": "60000", "cost_2028": "59999.99"})
     assert refused.status_code == 400
