@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    AssessmentYearCost,
     Ballot,
     City,
     CityRole,
@@ -12,6 +13,7 @@ from .models import (
     Organisation,
     Participant,
     Proposal,
+    ProposalAssessment,
     ProposalYearCost,
     Theme,
 )
@@ -92,6 +94,32 @@ class ProposalAdmin(admin.ModelAdmin):
     list_select_related = ["consultation", "theme"]
     raw_id_fields = ["author", "organisation"]
     inlines = [ProposalYearCostInline]
+
+
+class AssessmentYearCostInline(admin.TabularInline):
+    model = AssessmentYearCost
+    extra = 0
+    readonly_fields = ["year", "amount"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProposalAssessment)
+class ProposalAssessmentAdmin(admin.ModelAdmin):
+    """Assessments are read-only here: they are made on the review pages, through
+    `services.assessment_save` and `services.assessment_assign` (their checks and limits)."""
+
+    list_display = ["proposal", "verdict", "validated_cost", "reviewer", "assessed_at"]
+    list_filter = ["verdict", "proposal__consultation__city", "proposal__consultation"]
+    search_fields = ["proposal__title", "reason"]
+    list_select_related = ["proposal", "reviewer"]
+    readonly_fields = ["proposal", "reviewer", "verdict", "reason", "validated_cost",
+                       "cost_reason", "notes", "assessed_by", "assessed_at"]
+    inlines = [AssessmentYearCostInline]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Ballot)

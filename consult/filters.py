@@ -8,7 +8,7 @@ from django.db.models.functions import Mod
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import Consultation, Organisation, Phase, Proposal, Theme
+from .models import Consultation, Organisation, Phase, Proposal, ProposalAssessment, Theme
 
 #: A Mersenne prime: (pk × a + b) mod P is a different, stable shuffle for every seed (a, b).
 SHUFFLE_PRIME = 2_147_483_647
@@ -113,3 +113,58 @@ class ProposalFilter(django_filters.FilterSet):
         if value == Ordering.NEWEST:
             return queryset.order_by("-published_at", "-pk")
         return queryset.order_by("-support_count", "-published_at", "-pk")
+
+
+class ReviewState:
+    TO_ASSESS = "to_assess"
+    FEASIBLE = "feasible"
+    NOT_FEASIBLE = "not_feasible"
+
+    CHOICES = [
+        (TO_ASSESS, ProposalAssessment.Verdict.PENDING.label),
+        (FEASIBLE, ProposalAssessment.Verdict.FEASIBLE.label),
+        (NOT_FEASIBLE, ProposalAssessment.Verdict.NOT_FEASIBLE.label),
+    ]
+
+
+#: The reviewer filter's value for proposals assigned to nobody.
+UNASSIGNED = "none"
+
+
+class ReviewFilter(django_filters.FilterSet):
+    """Filter the proposals of a consultation under review, for the review dashboard."""
+
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"), queryset=Theme.objects.none(), to_field_name="slug",
+        empty_label=_("All themes"),
+    )
+    reviewer = django_filters.ChoiceFilter(
+        label=_("Reviewer"), choices=[], empty_label=_("Any reviewer"), method="by_reviewer",
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=ReviewState.CHOICES, empty_label=_("All states"),
+        method="by_state",
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["theme", "reviewer", "state"]
+
+    def __init__(self, data=None, queryset=None, *, consultation: Consultation, reviewers,
+                 **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["theme"].queryset = consultation.themes.all()
+        self.filters["reviewer"].extra["choices"] = [(UNASSIGNED, _("Nobody yet"))] + [
+            (str(user.pk), user.get_username()) for user in reviewers]
+        for name in ("theme", "reviewer"):
+            self.filters[name].__dict__.pop("_field", None)
+
+    def by_reviewer(self, queryset, name, value):
+        if value == UNASSIGNED:
+            return queryset.filter(assessment__reviewer__isnull=True)  # no row, or nobody
+        return queryset.filter(assessment__reviewer_id=int(value))
+
+    def by_state(self, queryset, name, value):
+        if value == ReviewState.TO_ASSESS:
+            return queryset.filter(Q(assessment__isnull=True) | Q(assessment__verdict=""))
+        return queryset.filter(assessment__verdict=value)

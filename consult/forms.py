@@ -21,6 +21,7 @@ from .models import (
     ModerationDecision,
     Participant,
     Proposal,
+    ProposalAssessment,
 )
 
 DEMOGRAPHICS_HELP = _(
@@ -262,3 +263,97 @@ class ModerationForm(forms.Form):
         label=_("Reason shown to the author"), max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class AssessmentForm(forms.Form):
+    """A reviewer's assessment of one proposal; the rules are `services.assessment_save`'s."""
+
+    verdict = forms.ChoiceField(
+        label=_("Verdict"), widget=forms.RadioSelect,
+        choices=[(value, label) for value, label in ProposalAssessment.Verdict.choices if value],
+    )
+    reason = forms.CharField(
+        label=_("Public reason"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the proposal is not feasible. Shown to everyone on the "
+                    "proposal's page."),
+    )
+    validated_cost = forms.DecimalField(
+        label=_("Validated cost"), required=False, max_digits=16, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))], localize=True,
+        help_text=_("For a feasible proposal: what it will really cost. Public."),
+    )
+    cost_reason = forms.CharField(
+        label=_("Why the cost differs from the author's estimate"), max_length=2000,
+        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the validated cost differs from the estimate. Public."),
+    )
+    notes = forms.CharField(
+        label=_("Notes for the planners"), max_length=4000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Not public: only the city's staff read them."),
+    )
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+        self.fields["validated_cost"].label = _("Validated cost (%(currency)s)") % {
+            "currency": consultation.currency}
+        for year in self.years:
+            self.fields[f"cost_{year}"] = forms.DecimalField(
+                label=str(year), required=False, max_digits=16, decimal_places=2,
+                validators=[MinValueValidator(Decimal("0"))], localize=True,
+            )
+
+    @property
+    def years(self) -> range:
+        return range(self.consultation.plan_start_year, self.consultation.plan_end_year + 1)
+
+    def year_fields(self):
+        return [self[f"cost_{year}"] for year in self.years]
+
+    def main_fields(self):
+        years = {f"cost_{year}" for year in self.years}
+        return [field for field in self if field.name not in years]
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "verdict": data["verdict"], "reason": data["reason"],
+            "validated_cost": data["validated_cost"], "cost_reason": data["cost_reason"],
+            "notes": data["notes"],
+            "year_costs": {year: data[f"cost_{year}"] for year in self.years
+                           if data.get(f"cost_{year}") is not None},
+        }
+
+    @classmethod
+    def initial_from(cls, assessment: ProposalAssessment | None, proposal: Proposal) -> dict:
+        if assessment is None or not assessment.is_assessed:
+            return {"validated_cost": proposal.estimated_cost, **{
+                f"cost_{cost.year}": cost.amount for cost in proposal.year_costs.all()}}
+        initial = {name: getattr(assessment, name) for name in (
+            "verdict", "reason", "validated_cost", "cost_reason", "notes")}
+        for cost in assessment.year_costs.all():
+            initial[f"cost_{cost.year}"] = cost.amount
+        return initial
+
+
+class AssignForm(forms.Form):
+    """Assign the chosen proposals, or all those the filter shows, to one reviewer."""
+
+    CHOSEN, FILTERED = "chosen", "filtered"
+
+    reviewer = forms.ModelChoiceField(
+        label=_("Reviewer"), queryset=None, required=False,
+        empty_label=_("Nobody (take the proposals back)"),
+    )
+    proposals = forms.TypedMultipleChoiceField(
+        label=_("Proposals"), coerce=int, required=False, widget=forms.MultipleHiddenInput,
+    )
+    scope = forms.ChoiceField(choices=[(CHOSEN, CHOSEN), (FILTERED, FILTERED)],
+                              widget=forms.HiddenInput, initial=CHOSEN)
+
+    def __init__(self, *args, reviewers, proposal_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers
+        self.fields["proposals"].choices = [(pk, pk) for pk in proposal_ids]

@@ -95,6 +95,7 @@ class CityRole(models.Model):
         PLANNER = "planner", _("Planner")
         COUNCIL = "council", _("Council member")
         ADMIN = "admin", _("City administrator")
+        REVIEWER = "reviewer", _("Reviewer")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_roles"
@@ -236,6 +237,7 @@ class Consultation(models.Model):
         "min_votes",
         "eligibility",
         "voting_opens_at",
+        "requires_assessment",
     )
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="consultations")
@@ -283,6 +285,14 @@ class Consultation(models.Model):
     )
     flags_to_hide = models.PositiveSmallIntegerField(
         _("flags that hide content until review"), default=3
+    )
+    requires_assessment = models.BooleanField(
+        _("only assessed proposals reach the vote"),
+        default=False,
+        help_text=_("When set, a proposal reaches the ballot only once a reviewer has found it "
+                    "feasible. Assessments count in every consultation: a proposal found not "
+                    "feasible never reaches the ballot, and a validated cost replaces the "
+                    "estimate."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -513,6 +523,108 @@ class ProposalYearCost(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "year"], name="unique_proposal_year"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="year_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.amount}"
+
+
+class ProposalAssessment(models.Model):
+    """The city's review of one proposal before the vote (CONSUL's "valuation"): who reviews
+    it, whether it is feasible and at what validated cost, split over the plan years. The
+    verdict, its reason and the validated cost are public; the notes are for the city's
+    staff. Written by `consult.services.review`."""
+
+    class Verdict(models.TextChoices):
+        PENDING = "", _("To assess")
+        FEASIBLE = "feasible", _("Feasible")
+        NOT_FEASIBLE = "not_feasible", _("Not feasible")
+
+    #: One per proposal: the one-to-one field is a unique constraint in the database.
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, related_name="assessment"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="proposals_to_review", verbose_name=_("assigned reviewer"),
+    )
+    verdict = models.CharField(
+        _("verdict"), max_length=16, choices=Verdict.choices, blank=True, default=""
+    )
+    reason = models.TextField(
+        _("public reason"), blank=True,
+        help_text=_("Required when the proposal is not feasible; shown to everyone."),
+    )
+    validated_cost = models.DecimalField(
+        _("validated cost"), **MONEY, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    cost_reason = models.TextField(
+        _("why the cost differs from the estimate"), blank=True,
+    )
+    notes = models.TextField(_("notes for the planners"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assessments_made", verbose_name=_("assessed by"),
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposal assessment")
+        verbose_name_plural = _("proposal assessments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(validated_cost__isnull=True) | Q(validated_cost__gte=0),
+                name="assessment_cost_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(verdict="not_feasible") | ~Q(reason=""),
+                name="assessment_not_feasible_has_reason",
+            ),
+            models.CheckConstraint(  # only a feasible proposal has a validated cost
+                condition=Q(verdict="feasible", validated_cost__isnull=False)
+                | (~Q(verdict="feasible") & Q(validated_cost__isnull=True)),
+                name="assessment_cost_iff_feasible",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict="") | Q(assessed_at__isnull=False),
+                name="assessment_verdict_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.get_verdict_display()}"
+
+    @property
+    def is_assessed(self) -> bool:
+        return self.verdict != self.Verdict.PENDING
+
+    @property
+    def cost_changed(self) -> bool:
+        return (self.verdict == self.Verdict.FEASIBLE
+                and self.validated_cost != self.proposal.estimated_cost)
+
+
+class AssessmentYearCost(models.Model):
+    """The part of a validated cost that falls in one plan year."""
+
+    assessment = models.ForeignKey(
+        ProposalAssessment, on_delete=models.CASCADE, related_name="year_costs"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(
+        _("amount"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        verbose_name = _("validated cost per year")
+        verbose_name_plural = _("validated costs per year")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "year"],
+                                    name="unique_assessment_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0),
+                                   name="assessment_year_cost_not_negative"),
         ]
 
     def __str__(self) -> str:

@@ -69,6 +69,10 @@ is_city_admin = _has_role(CityRole.Role.ADMIN)
 is_moderator = _has_role(CityRole.Role.MODERATOR, CityRole.Role.ADMIN)
 is_planner = _has_role(CityRole.Role.PLANNER, CityRole.Role.ADMIN)
 is_council_member = _has_role(CityRole.Role.COUNCIL)
+#: The city's reviewers; planners and administrators review too (`can_assess_proposal`).
+is_reviewer = _has_role(CityRole.Role.REVIEWER)
+#: Who works on the review of a city's proposals: reviewers, planners, administrators.
+is_review_staff = _has_role(CityRole.Role.REVIEWER, CityRole.Role.PLANNER, CityRole.Role.ADMIN)
 
 
 def participant_of(user):
@@ -104,6 +108,8 @@ is_proposals_phase = _in_phase(Phase.PROPOSALS)
 is_voting_phase = _in_phase(Phase.VOTING)
 is_discussion_open = _in_phase(Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING)
 is_before_voting = _in_phase(Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW)
+#: From proposals close (included) until voting opens (excluded).
+is_review_phase = _in_phase(Phase.REVIEW)
 
 
 @rules.predicate
@@ -182,6 +188,26 @@ can_edit_consultation = rules.predicate(
     and can_set_up_consultations(user, consultation.city),
     name="can_edit_consultation")
 
+
+@rules.predicate
+def is_assessable(user, proposal) -> bool:
+    """A proposal that can be assessed: public (published or shortlisted)."""
+    return isinstance(proposal, Proposal) and proposal.status in (
+        Proposal.Status.PUBLISHED, Proposal.Status.SHORTLISTED)
+
+
+#: The review dashboard of a city (or of one of its consultations).
+can_open_review = is_review_staff
+#: Assess a proposal (verdict, validated cost): the city's reviewers, planners and
+#: administrators, while the consultation is in its review phase.
+can_assess_proposal = is_review_staff & is_review_phase & is_assessable
+#: Assign a consultation's proposals to reviewers: its city's administrators, before voting
+#: opens (on a consultation: may the dashboard offer it; on a proposal: may this one be).
+can_assign_reviewers = is_city_admin & is_before_voting
+can_assign_reviewer = can_assign_reviewers & is_assessable
+#: Read an assessment's notes for the planners (never public).
+can_read_assessment_notes = is_review_staff | is_council_member
+
 rules.add_perm("consult.submit_proposal", can_submit_proposal)
 rules.add_perm("consult.change_own_proposal", can_edit_proposal)
 rules.add_perm("consult.withdraw_proposal", can_withdraw_proposal)
@@ -194,3 +220,7 @@ rules.add_perm("consult.reject_proposal", can_reject_proposal)
 rules.add_perm("consult.manage_consultation", can_manage_consultation)
 rules.add_perm("consult.set_up_consultations", can_set_up_consultations)
 rules.add_perm("consult.edit_consultation", can_edit_consultation)
+rules.add_perm("consult.open_review", can_open_review)
+rules.add_perm("consult.assess_proposal", can_assess_proposal)
+rules.add_perm("consult.assign_reviewer", can_assign_reviewer)
+rules.add_perm("consult.read_assessment_notes", can_read_assessment_notes)

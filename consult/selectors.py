@@ -7,6 +7,7 @@ from decimal import Decimal
 from itertools import chain
 
 import numpy as np
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
@@ -23,6 +24,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from . import rules
@@ -38,6 +40,7 @@ from .models import (
     ModerationDecision,
     Participant,
     Proposal,
+    ProposalAssessment,
     Support,
 )
 
@@ -89,10 +92,20 @@ def proposals_public(*, consultation: Consultation) -> QuerySet[Proposal]:
     )
 
 
+def ballot_cost():
+    """The cost a proposal has on the ballot, in the voting limits and in counts: its validated
+    cost once a reviewer found it feasible, the author's estimate otherwise (an expression, for
+    `annotate(ballot_cost=ballot_cost())`)."""
+    return Coalesce(F("assessment__validated_cost"), F("estimated_cost"))
+
+
 def proposals_on_ballot(
     *, consultation: Consultation, ids: Iterable[int] | None = None
 ) -> QuerySet[Proposal]:
-    """Proposals that reach the vote: shortlisted by hand, or published with enough supports."""
+    """Proposals that reach the vote: shortlisted by hand, or published with enough supports;
+    never one that a reviewer found not feasible, and, where the consultation requires
+    assessment, only those found feasible. Each carries its `ballot_cost`."""
+    verdict = ProposalAssessment.Verdict
     qs = (
         Proposal.objects.filter(consultation=consultation, is_hidden=False)
         .filter(
@@ -100,9 +113,14 @@ def proposals_on_ballot(
             | Q(status=Proposal.Status.PUBLISHED, support_count__gte=consultation.min_supports)
         )
     )
+    if consultation.requires_assessment:
+        qs = qs.filter(assessment__verdict=verdict.FEASIBLE)
+    else:
+        qs = qs.filter(Q(assessment__isnull=True)
+                       | Q(assessment__verdict__in=(verdict.PENDING, verdict.FEASIBLE)))
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs
+    return qs.annotate(ballot_cost=ballot_cost())
 
 
 #: City roles whose holders work on the city's plans and see their drafts.
@@ -125,8 +143,9 @@ def proposal_for_reader(*, user, pk: int, consultation: Consultation | None = No
     proposals = Proposal.objects.all() if consultation is None else Proposal.objects.filter(
         consultation=consultation)
     proposal = (
-        proposals.select_related("theme", "organisation", "author__user", "consultation__city")
-        .prefetch_related("year_costs", "decisions")
+        proposals.select_related("theme", "organisation", "author__user", "consultation__city",
+                                 "assessment")
+        .prefetch_related("year_costs", "decisions", "assessment__year_costs")
         .get(pk=pk)
     )
     if not rules.can_see_proposal(user, proposal):
@@ -203,17 +222,20 @@ def vote_totals(*, consultation: Consultation) -> list[Proposal]:
     live before that."""
     tally = current_tally(consultation=consultation)
     if tally is not None:
-        rows = tally.rows.select_related("proposal__theme", "proposal__consultation")
+        rows = tally.rows.select_related("proposal__theme", "proposal__consultation").annotate(
+            ballot_cost=Coalesce(F("proposal__assessment__validated_cost"),
+                                 F("proposal__estimated_cost")))
         proposals = []
         for row in rows.order_by("-points", "proposal_id"):
             row.proposal.votes, row.proposal.points = row.votes, row.points
+            row.proposal.ballot_cost = row.ballot_cost
             proposals.append(row.proposal)
         return proposals
     totals = live_vote_totals(consultation=consultation)
     proposals = list(
         Proposal.objects.filter(consultation=consultation, pk__in=BallotChoice.objects.filter(
             ballot__consultation=consultation).values("proposal_id"))
-        .select_related("theme", "consultation")
+        .select_related("theme", "consultation").annotate(ballot_cost=ballot_cost())
     )
     for proposal in proposals:
         proposal.votes, proposal.points = totals[proposal.pk]
@@ -292,7 +314,8 @@ def ballot_arrays(*, consultation: Consultation, chunk_size: int = 50_000) -> Ba
         Proposal.objects.filter(consultation=consultation)
         .filter(Q(pk__in=on_ballot) | Exists(BallotChoice.objects.filter(proposal=OuterRef("pk"))))
         .order_by("pk")
-        .values_list("pk", "reference", "estimated_cost")
+        .annotate(ballot_cost=ballot_cost())
+        .values_list("pk", "reference", "ballot_cost")
     )
     proposal_pks = np.array([pk for pk, _ref, _cost in proposals], dtype=np.int64)
     ballots = Ballot.objects.filter(consultation=consultation).order_by("pk").values_list("pk")
@@ -562,3 +585,95 @@ def consultations_for_setup(*, city: City) -> QuerySet[Consultation]:
     return (Consultation.objects.filter(city=city)
             .annotate(theme_count=Count("themes", distinct=True))
             .order_by("-proposals_open_at", "-pk"))
+
+
+# --- the review of proposals before the vote --------------------------------------------------
+
+#: The proposals a review looks at: public ones (a draft, a withdrawn or rejected proposal is
+#: not assessed).
+ASSESSABLE_STATUSES = (Proposal.Status.PUBLISHED, Proposal.Status.SHORTLISTED)
+
+
+def assessment_of(*, proposal: Proposal) -> ProposalAssessment | None:
+    """The proposal's assessment row, if any (loaded with the proposal by `proposal_for_reader`:
+    no query then)."""
+    return getattr(proposal, "assessment", None)  # no row: RelatedObjectDoesNotExist
+
+
+def assessment_public(*, proposal: Proposal) -> ProposalAssessment | None:
+    """What everyone may read of a proposal's review: the assessment once it has a verdict
+    (the reviewer assigned and the notes for the planners are not public)."""
+    assessment = assessment_of(proposal=proposal)
+    return assessment if assessment is not None and assessment.is_assessed else None
+
+
+def review_progress(*, city: City) -> QuerySet[Consultation]:
+    """The city's consultations, newest first, each with `under_review` (its assessable
+    proposals), `assessed` (those with a verdict) and `to_assess` (the others), in one query."""
+    assessable = Q(proposals__status__in=ASSESSABLE_STATUSES)
+    return (
+        Consultation.objects.filter(city=city).select_related("city")
+        .annotate(
+            under_review=Count("proposals", filter=assessable),
+            assessed=Count("proposals", filter=assessable & Q(
+                proposals__assessment__verdict__in=(ProposalAssessment.Verdict.FEASIBLE,
+                                                     ProposalAssessment.Verdict.NOT_FEASIBLE))),
+        )
+        .annotate(to_assess=F("under_review") - F("assessed"))
+        .order_by("-voting_opens_at", "pk")
+    )
+
+
+def proposals_for_review(*, consultation: Consultation) -> QuerySet[Proposal]:
+    """The proposals of a consultation under review, with their assessment and reviewer (one
+    query for a page of them)."""
+    return (
+        Proposal.objects.filter(consultation=consultation, status__in=ASSESSABLE_STATUSES)
+        .select_related("theme", "assessment__reviewer", "assessment__assessed_by")
+        .order_by("pk")
+    )
+
+
+def reviewers_of(*, city: City):
+    """The city's reviewers (people holding the reviewer role there), by name."""
+    return get_user_model().objects.filter(
+        city_roles__city=city, city_roles__role=CityRole.Role.REVIEWER
+    ).order_by("username")
+
+
+REVIEW_ROLES = (CityRole.Role.REVIEWER, CityRole.Role.PLANNER, CityRole.Role.ADMIN)
+
+
+def review_cities(*, user) -> list[City]:
+    """The cities where the user reviews proposals (`rules.can_open_review`), by name: one
+    query."""
+    if not user.is_authenticated:
+        return []
+    return list(City.objects.filter(roles__user=user, roles__role__in=REVIEW_ROLES)
+                .distinct().order_by("name"))
+
+
+def proposals_to_assess(*, user) -> list[dict]:
+    """Per city where the user reviews (reviewer, planner or administrator): how many proposals
+    of its consultations now in their review phase have no verdict yet (`to_assess`), and how
+    many of those are assigned to the user (`assigned`). Two queries whatever the number of
+    cities or proposals; nothing for anonymous visitors. For the header's "waiting for you"."""
+    if not user.is_authenticated:
+        return []
+    cities = {city.pk: city for city in review_cities(user=user)}
+    if not cities:
+        return []
+    now = timezone.now()
+    pending = Q(assessment__isnull=True) | Q(assessment__verdict=ProposalAssessment.Verdict.PENDING)
+    rows = (
+        Proposal.objects.filter(
+            consultation__city_id__in=list(cities), status__in=ASSESSABLE_STATUSES,
+            consultation__proposals_close_at__lte=now, consultation__voting_opens_at__gt=now)
+        .filter(pending)
+        .values("consultation__city_id")
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(assessment__reviewer=user)))
+        .order_by()
+    )
+    counts = {row["consultation__city_id"]: (row["n"], row["mine"]) for row in rows}
+    return [{"city": city, "to_assess": counts.get(pk, (0, 0))[0],
+             "assigned": counts.get(pk, (0, 0))[1]} for pk, city in cities.items()]

@@ -1,5 +1,6 @@
 """URL scheme: /accounts/… for the person, /moderation/<city>/… for moderators,
 /setup/<city>/… for the staff who set up consultations,
+/review/<city>/… for the review of proposals before the vote,
 /<city>/<consultation>/… for everything about one consultation (see docs/web.md)."""
 from django.urls import include, path
 
@@ -27,6 +28,11 @@ setup_urls = [
     path("<slug:slug>/preview/", views.setup_preview, name="setup_preview"),
 ]
 
+review_urls = [
+    path("", views.review_home, name="review"),
+    path("<slug:slug>/", views.review_consultation, name="review_consultation"),
+]
+
 consultation_urls = [
     path("", views.consultation_detail, name="consultation"),
     path("proposals/", views.proposal_list, name="proposals"),
@@ -35,6 +41,7 @@ consultation_urls = [
     path("proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
     path("proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
     path("proposals/<int:pk>/reject/", views.proposal_reject, name="proposal_reject"),
+    path("proposals/<int:pk>/assess/", views.proposal_assess, name="proposal_assess"),
     path("proposals/<int:pk>/support/", views.proposal_support, name="proposal_support"),
     path("proposals/<int:pk>/unsupport/", views.proposal_unsupport, name="proposal_unsupport"),
     path("proposals/<int:pk>/comments/", views.comment_create, name="comment_create"),
@@ -51,6 +58,7 @@ urlpatterns = [
     path("accounts/", include(account_urls)),
     path("moderation/<slug:city>/", include(moderation_urls)),
     path("setup/<slug:city>/", include(setup_urls)),
+    path("review/<slug:city>/", include(review_urls)),
     # Last: two free slugs would shadow any later prefix.
     path("<slug:city>/<slug:slug>/", include(consultation_urls)),
 ]

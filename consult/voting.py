@@ -19,7 +19,8 @@ def ballot_check(
 ) -> None:
     """Raise BallotError unless `choices` (proposal id → points) is a valid ballot.
 
-    `proposals` holds the proposals that are on this consultation's ballot, by id.
+    `proposals` holds the proposals that are on this consultation's ballot, by id, each with
+    its `ballot_cost` (`selectors.proposals_on_ballot`).
     """
     if not choices:
         raise BallotError(_("Choose at least one proposal."))
@@ -49,7 +50,7 @@ def ballot_check(
                 % {"limit": limit, "count": len(choices)}
             )
     elif method == VotingMethod.KNAPSACK:
-        total = sum((proposals[pid].estimated_cost for pid in choices), Decimal("0"))
+        total = sum((proposals[pid].ballot_cost for pid in choices), Decimal("0"))
         if total > consultation.budget:
             raise BallotError(
                 _(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
@@ -277,6 +278,35 @@ def _ballot_choices(consultation, pick, preferred, rng) -> list[tuple[Proposal, 
     return chosen
 
 
+def seed_review(*, consultation: Consultation, proposals: list[Proposal]) -> None:
+    """A review under way: the city's administrator assigns the first half of the proposals to
+    the reviewer, who has assessed four of them: three feasible at a validated cost that differs
+    from the estimate (one split over the plan years), one not feasible. The others wait."""
+    users = get_user_model().objects
+    reviewer, admin = users.get(username="revisora"), users.get(username="admin-cdmx")
+    ordered = sorted(proposals, key=lambda p: p.pk)
+    services.assessment_assign(user=admin, consultation=consultation,
+                               proposal_ids=[p.pk for p in ordered[: len(ordered) // 2]],
+                               reviewer=reviewer)
+    years = list(range(consultation.plan_start_year, consultation.plan_end_year + 1))
+    for proposal, factor, reason in (
+        (ordered[0], Decimal("1.2"), "Los pasajes y la sede cuestan más de lo estimado."),
+        (ordered[1], Decimal("0.8"), "Una ciudad socia cubre la mitad de los viajes."),
+        (ordered[2], Decimal("1.1"), "Se suma la traducción de los materiales."),
+    ):
+        cost = (proposal.estimated_cost * factor).quantize(Decimal("1"))
+        split = dict(zip(years, _split(cost, len(years)), strict=True)) \
+            if proposal is ordered[1] else {}
+        services.assessment_save(
+            user=reviewer, proposal=proposal, verdict="feasible", validated_cost=cost,
+            cost_reason=reason, year_costs=split,
+            notes="Pedir cotizaciones a dos proveedores antes de la votación.")
+    services.assessment_save(
+        user=reviewer, proposal=ordered[3], verdict="not_feasible",
+        reason="La ciudad no tiene competencia sobre esta materia: corresponde al gobierno "
+               "federal.", notes="Sugerir a la autora una versión municipal.")
+
+
 @transaction.atomic
 def seed_demo(*, participants: int = 5000) -> DemoSummary:
     cities = seed_network()
@@ -369,6 +399,29 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
                                    count_per_theme=5, rng=rng)
         seed_votes(consultation=open_vote, proposals=proposals, participants=share(0, 0.12),
                    rng=rng, supports_per_person=(1, 3), turnout=0.5)
+
+    in_review = make(
+        "ciudades-hermanas-2027-2028",
+        city=cdmx,
+        title="Ciudades hermanas 2027–2028",
+        description="La ciudad revisa la viabilidad y el costo de cada propuesta antes de la "
+                    "votación: solo las viables llegan a la boleta, a su costo validado.",
+        plan_start_year=2027, plan_end_year=2028,
+        budget=Decimal("25000000"),
+        proposals_open_at=local_midnight(cdmx, -40),
+        proposals_close_at=local_midnight(cdmx, -6, 23, 59),
+        voting_opens_at=local_midnight(cdmx, 10),
+        voting_closes_at=local_midnight(cdmx, 30, 23, 59),
+        results_at=local_midnight(cdmx, 35, 12),
+        voting_method=VotingMethod.APPROVAL, max_choices=3,
+        counting_rule=CountingRule.MES, min_supports=0, requires_assessment=True,
+    )
+    if in_review:
+        proposals = seed_proposals(consultation=in_review, authors=share(0.18, 0.2),
+                                   count_per_theme=3, rng=rng)
+        seed_votes(consultation=in_review, proposals=proposals, participants=share(0.2, 0.3),
+                   rng=rng, supports_per_person=(1, 3), turnout=0)
+        seed_review(consultation=in_review, proposals=proposals)
 
     montevideo = cities["montevideo"]
     open_proposals = make(

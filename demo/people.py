@@ -79,6 +79,8 @@ ROLE_LOGINS = [
     ("concejal-norte", "ciudad-de-mexico", CityRole.Role.COUNCIL,
      "council member, Mexico City"),
     ("admin-cdmx", "ciudad-de-mexico", CityRole.Role.ADMIN, "city administrator, Mexico City"),
+    ("revisora", "ciudad-de-mexico", CityRole.Role.REVIEWER,
+     "reviewer of proposals before the vote, Mexico City"),
     ("planificadora-lima", "lima", CityRole.Role.PLANNER,
      "planner, Lima (no rights in Mexico City)"),
 ]

@@ -258,13 +258,14 @@ def consultation_export_pabulib_stream(
         .filter(Q(pk__in=on_ballot) | Exists(BallotChoice.objects.filter(proposal=OuterRef("pk"))))
         .order_by("pk")
         .select_related("theme")
+        .annotate(ballot_cost=consult_selectors.ballot_cost())
     )
     vote_type = VOTE_TYPES[consultation.voting_method]
     has_points = vote_type == "cumulative"
     # An election without voters checks the ids, costs and budget as the count would.
     projects = Election(
         project_ids=[p.count_id for p in proposals],
-        costs=[p.estimated_cost for p in proposals],
+        costs=[p.ballot_cost for p in proposals],
         budget=consultation.budget,
         indptr=[0],
         indices=[],

@@ -55,6 +55,7 @@ from .plans import (
     plan_data,
 )
 from .proposals import (
+    BallotProposalSerializer,
     CommentSerializer,
     CommentWriteSerializer,
     FlagSerializer,
@@ -80,6 +81,13 @@ from .reference import (
     ThemeSerializer,
 )
 from .reports import PublishedReportDataSerializer, PublishedReportSerializer
+from .review import (
+    AssessmentSerializer,
+    AssessmentStaffSerializer,
+    AssessmentWriteSerializer,
+    AssignmentSerializer,
+    AssignmentWriteSerializer,
+)
 from .voting import (
     AccountDeleteSerializer,
     BallotChoiceSerializer,
@@ -93,6 +101,11 @@ from .voting import (
 
 __all__ = [
     "ReceiptSerializer",
+    "AssessmentSerializer",
+    "AssessmentStaffSerializer",
+    "AssessmentWriteSerializer",
+    "AssignmentSerializer",
+    "AssignmentWriteSerializer",
     "ID_LIMITS",
     "MONEY",
     "display_name",
@@ -107,6 +120,7 @@ __all__ = [
     "ConsultationUpdateSerializer",
     "YearCostSerializer",
     "ProposalSerializer",
+    "BallotProposalSerializer",
     "ProposalWriteSerializer",
     "ProposalUpdateSerializer",
     "ReasonSerializer",

@@ -169,3 +169,15 @@ class ModerationDecisionWriteSerializer(serializers.Serializer):
                                        default=None)
     action = serializers.ChoiceField(choices=ModerationDecision.Action.choices)
     reason = serializers.CharField(max_length=4000)
+
+
+class BallotProposalSerializer(ProposalSerializer):
+    """A proposal on the ballot, with the cost the vote counts."""
+
+    cost = serializers.DecimalField(
+        source="ballot_cost", read_only=True, **MONEY,
+        help_text="The cost on the ballot (in the budget limit and in counts): the validated "
+                  "cost of a proposal found feasible, the author's estimate otherwise.")
+
+    class Meta(ProposalSerializer.Meta):
+        fields = [*ProposalSerializer.Meta.fields, "cost"]

@@ -51,6 +51,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "proposals_open_at", "proposals_close_at", "voting_opens_at", "voting_closes_at",
             "results_at", "voting_method", "max_choices", "max_points", "counting_rule",
             "min_supports", "min_votes", "eligibility", "flags_to_hide",
+            "requires_assessment",
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=Phase.choices))
@@ -140,6 +141,8 @@ class ConsultationUpdateSerializer(serializers.Serializer):
     min_votes = serializers.IntegerField(**COUNT, required=False)
     eligibility = serializers.ChoiceField(choices=Eligibility.choices, required=False)
     flags_to_hide = serializers.IntegerField(**SMALL, required=False)
+    requires_assessment = serializers.BooleanField(
+        required=False, help_text="Only proposals the review found feasible reach the ballot.")
     themes = ThemeSpecSerializer(many=True, required=False, max_length=50,
                                  help_text="All the themes, in order (replaces them).")
 

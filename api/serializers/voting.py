@@ -48,6 +48,10 @@ class ResultSerializer(serializers.Serializer):
     title = serializers.CharField()
     theme_slug = serializers.CharField(source="theme.slug")
     estimated_cost = serializers.DecimalField(**MONEY)
+    cost = serializers.DecimalField(
+        source="ballot_cost", **MONEY,
+        help_text="The cost on the ballot: the validated cost of an assessed proposal, the "
+                  "estimate otherwise.")
     votes = serializers.IntegerField()
     points = serializers.IntegerField()
     selected = serializers.SerializerMethodField()

@@ -54,6 +54,7 @@ from .reference import (
     ThemeList,
 )
 from .reports import PublishedReportDetail, PublishedReportList
+from .review import AssignmentCreate, ProposalAssessmentView
 from .voting import BallotProposalList, BallotView, Me, MeData, ReceiptCheck, ResultList
 
 __all__ = [
@@ -74,6 +75,8 @@ __all__ = [
     "ProposalWithdraw",
     "ProposalReject",
     "SupportView",
+    "ProposalAssessmentView",
+    "AssignmentCreate",
     "CommentList",
     "FlagCreate",
     "ModerationDecisionList",

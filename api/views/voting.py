@@ -55,7 +55,7 @@ class BallotProposalList(ApiDefaults, generics.ListAPIView):
     """The proposals on the ballot, in a random order per voter (`seed`)."""
 
     queryset = Proposal.objects.none()  # for the schema; get_queryset() decides
-    serializer_class = s.ProposalSerializer
+    serializer_class = s.BallotProposalSerializer
 
     @extend_schema(parameters=[PROPOSAL_FILTER_PARAMETERS[-1]])
     def get(self, request, *args, **kwargs):

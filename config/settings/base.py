@@ -183,6 +183,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Consultations, proposals, ballots, counts and strategy plans.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A choice set used by several components needs its name (the ballot's proposals and the
+    # proposals share the proposal status).
+    "ENUM_NAME_OVERRIDES": {"ProposalStatusEnum": "consult.models.Proposal.Status"},
 }
 
 # --- Login limits (core/login_limits.py; docs/deployment.md) ---------------------------------

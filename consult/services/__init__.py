@@ -40,6 +40,17 @@ from ..models import (
 )
 from ..voting import ballot_check
 from .notices import tell_moderation, tell_rejection, tell_reply, voting_reminders_send  # noqa: F401
+from .review import (  # noqa: F401 (re-exported: callers use consult.services.<name>)
+    ASSESSMENT_BALLOT_FIXED,
+    ASSESSMENT_CLOSED,
+    NOT_A_REVIEWER,
+    ONLY_ADMINS_ASSIGN,
+    ONLY_REVIEW_STAFF,
+    assessment_assign,
+    assessment_save,
+    ensure_can_assess,
+    ensure_can_assign,
+)
 from .setup import (  # noqa: F401  (re-exported: the consultations' set-up)
     DEFAULT_THEMES,
     SETUP_NOT_ALLOWED,

@@ -52,7 +52,7 @@ EDITABLE = frozenset({
     "title", "description", "plan_start_year", "plan_end_year", "budget", "currency",
     "proposals_open_at", "proposals_close_at", "voting_opens_at", "voting_closes_at",
     "results_at", "voting_method", "max_choices", "max_points", "counting_rule", "min_supports",
-    "min_votes", "eligibility", "flags_to_hide",
+    "min_votes", "eligibility", "flags_to_hide", "requires_assessment",
 })
 
 #: The dates a consultation may have (further ones are typing mistakes, and the extremes of the

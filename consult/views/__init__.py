@@ -26,5 +26,6 @@ from .proposals import (  # noqa: F401
     proposal_unsupport,
     proposal_withdraw,
 )
+from .review import proposal_assess, review_consultation, review_home  # noqa: F401
 from .setup import setup_create, setup_edit, setup_list, setup_preview  # noqa: F401
 from .voting import results, vote, vote_receipt  # noqa: F401

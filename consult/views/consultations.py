@@ -159,6 +159,9 @@ def proposal_detail(request: HttpRequest, city: str, slug: str, pk: int) -> Http
         "can_withdraw": perms.can_withdraw_proposal(request.user, proposal),
         "can_reject": (perms.can_reject_proposal(request.user, proposal)
                        and perms.is_rejectable(request.user, proposal)),
+        "assessment": selectors.assessment_public(proposal=proposal),
+        "can_read_notes": perms.can_read_assessment_notes(request.user, proposal),
+        "can_assess": perms.can_assess_proposal(request.user, proposal),
         "comment_form": comment_form,
         "once": once_token(request) if request.user.is_authenticated else "",
     })

@@ -83,7 +83,7 @@ def vote(request: HttpRequest, city: str, slug: str) -> HttpResponse:
         .select_related("theme", "organisation"),
         order_seed(request),
     ))
-    used_cost = sum((p.estimated_cost for p in proposals if p.pk in current), Decimal("0"))
+    used_cost = sum((p.ballot_cost for p in proposals if p.pk in current), Decimal("0"))
     return render(request, "consult/vote.html", {
         "consultation": consultation,
         "city": consultation.city,
@@ -121,7 +121,7 @@ def vote_receipt(request: HttpRequest, city: str, slug: str) -> HttpResponse:
         raise Http404(selectors.NOT_VOTED)
     chosen = (
         Proposal.objects.filter(ballot_choices__ballot=ballot)
-        .select_related("theme")
+        .select_related("theme").annotate(ballot_cost=selectors.ballot_cost())
         .order_by("title")
     )
     points = selectors.ballot_choices_of(ballot=ballot)

@@ -14,11 +14,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from consult import selectors as consult_selectors
-from consult.models import City, CityRole, Consultation
+from consult.models import City, CityRole, Consultation, Proposal, ProposalAssessment
 
-from ..models import CountRun, CouncilVote, PlanStatus, StrategyPlan
+from ..models import CouncilVote, CountRun, PlanStatus, StrategyPlan
 
 #: How far ahead a city administrator is told of phase changes.
 PHASE_NOTICE = timedelta(days=7)
@@ -47,6 +48,7 @@ class Group:
     count: int
     url: str = ""
     action: str = ""
+    note: str = ""
     items: list[Item] = field(default_factory=list)
 
 
@@ -100,6 +102,7 @@ def waiting_for(*, user, now: datetime | None = None) -> Waiting:
     now = now or timezone.now()
     groups: list[Group] = []
     groups += _moderation(user=user, held=held)
+    groups += _proposals_to_assess(user=user)
     planning_cities = _cities(held, *PLANNING_ROLES)
     if planning_cities:
         groups += _counts_to_make(cities=planning_cities, now=now)
@@ -111,6 +114,7 @@ def waiting_for(*, user, now: datetime | None = None) -> Waiting:
     admin_cities = _cities(held, CityRole.Role.ADMIN)
     if admin_cities:
         groups += _phases_changing(cities=admin_cities, now=now)
+        groups += _consultations_without_reviewers(cities=admin_cities, now=now)
     return Waiting(is_staff=True, groups=groups, tools=_tools(user=user))
 
 
@@ -119,6 +123,9 @@ def _tools(*, user) -> list[Tool]:
     tools = [Tool(title=_("Set up consultations"), city=city,
                   url=reverse("consult:setup_list", args=[city.slug]))
              for city in consult_selectors.setup_cities(user=user)]
+    tools += [Tool(title=_("Proposal review"), city=city,
+                   url=reverse("consult:review", args=[city.slug]))
+              for city in consult_selectors.review_cities(user=user)]
     return sorted(tools, key=lambda tool: tool.city.name)
 
 
@@ -132,6 +139,23 @@ def _moderation(*, user, held) -> list[Group]:
               action=_("Open the moderation queue"))
         for entry in consult_selectors.moderation_waiting(user=user)
     ]
+
+
+def _proposals_to_assess(*, user) -> list[Group]:
+    """Per city where the user reviews, the proposals of consultations in their review phase
+    still without a verdict (how many of them are assigned to the user is in the detail)."""
+    groups = []
+    for entry in consult_selectors.proposals_to_assess(user=user):
+        if not entry["to_assess"]:
+            continue
+        city = entry["city"]
+        groups.append(Group(
+            kind="review", title=_("Proposals to assess"), city=city, count=entry["to_assess"],
+            url=reverse("consult:review", args=[city.slug]), action=_("Open the review"),
+            note=ngettext("%(n)s of them is assigned to you.",
+                          "%(n)s of them are assigned to you.", entry["assigned"])
+            % {"n": entry["assigned"]} if entry["assigned"] else ""))
+    return groups
 
 
 def _grouped(entries: Iterable[tuple[int, Item]], *, kind: str, title,
@@ -209,3 +233,21 @@ def _phases_changing(*, cities, now) -> list[Group]:
                           url=reverse("consult:consultation", args=[c.city.slug, c.slug])))
          for moment, c, label in changes),
         kind="phases", title=_("Phases that change in the next 7 days"), cities=cities)
+
+
+def _consultations_without_reviewers(*, cities, now) -> list[Group]:
+    """Consultations whose voting has not opened, whose proposals are to be assessed, and of
+    which no proposal is assigned to a reviewer yet."""
+    assigned = ProposalAssessment.objects.filter(
+        proposal__consultation=OuterRef("pk"), reviewer__isnull=False)
+    rows = (Consultation.objects.filter(city_id__in=cities, voting_opens_at__gt=now)
+            .filter(Exists(Proposal.objects.filter(
+                consultation=OuterRef("pk"),
+                status__in=consult_selectors.ASSESSABLE_STATUSES)))
+            .filter(~Exists(assigned)).select_related("city").order_by("voting_opens_at"))
+    return _grouped(
+        ((c.city_id, Item(title=c.title, when=c.voting_opens_at, detail=_("voting opens"),
+                          url=reverse("consult:review_consultation", args=[c.city.slug,
+                                                                           c.slug])))
+         for c in rows),
+        kind="reviewers", title=_("Consultations without reviewers"), cities=cities)

@@ -35,7 +35,17 @@ NOT_COUNTED_YET = _("There is no official count of this consultation yet: count 
 
 
 def proposal_year_profile(proposal: Proposal, years: list[int]) -> dict[int, Decimal]:
-    """A proposal's cost per plan year (see `drafting.year_profile`)."""
+    """A proposal's cost per plan year (see `drafting.year_profile`): the validated cost and
+    its split when a reviewer found it feasible (`consult.models.ProposalAssessment`), the
+    author's estimate and split otherwise. Load the proposals with `select_related("assessment")`
+    and `prefetch_related("year_costs", "assessment__year_costs")`."""
+    assessment = getattr(proposal, "assessment", None)  # no row: RelatedObjectDoesNotExist
+    if assessment is not None and assessment.validated_cost is not None:
+        return year_profile(
+            estimated_cost=assessment.validated_cost,
+            year_costs=[(cost.year, cost.amount) for cost in assessment.year_costs.all()],
+            years=years,
+        )
     return year_profile(
         estimated_cost=proposal.estimated_cost,
         year_costs=[(cost.year, cost.amount) for cost in proposal.year_costs.all()],
@@ -100,8 +110,8 @@ def plan_draft_from_count(
     proposals = {
         proposal.count_id: proposal
         for proposal in Proposal.objects.filter(pk__in=count_run.selected_proposal_ids)
-        .select_related("theme")
-        .prefetch_related("year_costs")
+        .select_related("theme", "assessment")
+        .prefetch_related("year_costs", "assessment__year_costs")
     }
     order = [str(pid) for pid in count_run.outcome.get("selection_order") or count_run.selected]
     ordered = [proposals[pid] for pid in order if pid in proposals]

@@ -69,6 +69,9 @@ class World:
     comment: object = None
     hidden_comment: object = None
     decision: object = None
+    review: object = None  # review phase, requires assessment
+    assessed: object = None  # a proposal of `review`, assessed feasible by the planner
+    reviewer: object = None  # the city's reviewer (not one of ROLES)
     voting: object = None
     on_ballot: list = field(default_factory=list)
     closed: object = None
@@ -108,6 +111,15 @@ def build_world() -> World:
     w.decision = consult_services.moderation_decide(
         moderator=w.users["moderator"], action="hide", reason="Insults.",
         comment=w.hidden_comment)
+
+    # Review phase: one proposal assessed (feasible, a changed cost, notes for the planners).
+    w.review = ConsultationFactory(city=city, phase=Phase.REVIEW, slug="review",
+                                   requires_assessment=True)
+    w.assessed = ProposalFactory(consultation=w.review, title="Twin-city exchange")
+    w.reviewer = CityRoleFactory(city=city, role=CityRole.Role.REVIEWER).user
+    consult_services.assessment_save(
+        user=w.users["planner"], proposal=w.assessed, verdict="feasible",
+        validated_cost=Decimal("90000"), cost_reason="Shared venue.", notes="Call the embassy")
 
     # Voting phase: approval of at most 2; the participant has voted.
     w.voting = ConsultationFactory(city=city, phase=Phase.VOTING, slug="voting", max_choices=2)

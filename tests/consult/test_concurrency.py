@@ -2,14 +2,20 @@
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
 
 from consult import services
 from consult.errors import BallotError
-from consult.models import Ballot, BallotChoice, Phase, Support
-from tests.factories import ConsultationFactory, ParticipantFactory, ProposalFactory
+from consult.models import Ballot, BallotChoice, CityRole, Phase, ProposalAssessment, Support
+from tests.factories import (
+    CityRoleFactory,
+    ConsultationFactory,
+    ParticipantFactory,
+    ProposalFactory,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -72,3 +78,28 @@ def test_concurrent_supports_end_with_one_support_each():
     assert Support.objects.count() == len(people) * len(proposals)
     for proposal in proposals:
         assert proposal.supports.count() == len(people)
+
+
+def test_reviewers_assessing_at_once_leave_one_whole_assessment():
+    """The proposal row is locked: concurrent first assessments store one row, and its split is
+    the one of the assessment that wrote it last, never a mix."""
+    consultation = ConsultationFactory(phase=Phase.REVIEW)
+    proposal = ProposalFactory(consultation=consultation)
+    reviewers = [CityRoleFactory(city=consultation.city, role=CityRole.Role.REVIEWER).user
+                 for _ in range(THREADS)]
+    jobs = []
+    for n, reviewer in enumerate(reviewers):
+        cost = Decimal(100000 + n)
+        split = {2027: cost - 1, 2028: Decimal(1)}
+
+        def job(reviewer=reviewer, cost=cost, split=split):
+            services.assessment_save(user=reviewer, proposal=proposal, verdict="feasible",
+                                     validated_cost=cost, cost_reason="Quotes",
+                                     year_costs=split)
+            return "ok"
+
+        jobs.append(job)
+    assert run_in_threads(jobs) == ["ok"] * THREADS
+    assessment = ProposalAssessment.objects.get(proposal=proposal)
+    years = {cost.year: cost.amount for cost in assessment.year_costs.all()}
+    assert sum(years.values()) == assessment.validated_cost and len(years) == 2

@@ -160,7 +160,7 @@ def test_every_voting_rule_freezes_when_voting_opens(name):
     new = {
         "voting_method": "knapsack", "max_choices": 4, "max_points": 10,
         "budget": Decimal("5"), "currency": "EUR", "counting_rule": "greedy",
-        "min_supports": 7, "min_votes": 7, "eligibility": "verified",
+        "min_supports": 7, "min_votes": 7, "eligibility": "verified", "requires_assessment": True,
         "voting_opens_at": consultation.voting_opens_at - timedelta(hours=1),
     }[name]
     before = snapshot(consultation)

@@ -2,6 +2,7 @@
 import pytest
 from django.core.management import call_command
 
+from consult import selectors
 from consult.models import (
     Ballot,
     BallotChoice,
@@ -11,6 +12,7 @@ from consult.models import (
     Organisation,
     Phase,
     Proposal,
+    ProposalAssessment,
     Support,
 )
 from demo.consultations import seed_demo
@@ -33,7 +35,8 @@ def snapshot():
 def test_seed_demo_is_complete_deterministic_and_idempotent(capsys):
     call_command("seed_demo", participants=300)
     out = capsys.readouterr().out
-    for login in ("admin", "ciudadana", "moderadora", "planificador", "concejal", "admin-cdmx"):
+    for login in ("admin", "ciudadana", "moderadora", "planificador", "concejal", "admin-cdmx",
+                  "revisora"):
         assert login in out
     first = snapshot()
     assert {"ciudad-de-mexico", "montevideo", "moron", "belo-horizonte", "quito", "medellin",
@@ -48,7 +51,18 @@ def test_seed_demo_is_complete_deterministic_and_idempotent(capsys):
     assert main.themes.count() == 3 and all(t.proposals.count() == 20 for t in main.themes.all())
     assert main.ballots.count() > 100
     phases = {c.phase for c in Consultation.objects.all()}
-    assert {Phase.RESULTS, Phase.VOTING, Phase.PROPOSALS} <= phases
+    assert {Phase.RESULTS, Phase.VOTING, Phase.REVIEW, Phase.PROPOSALS} <= phases
+
+    review = Consultation.objects.get(slug="ciudades-hermanas-2027-2028")
+    assert review.phase == Phase.REVIEW and review.requires_assessment
+    verdicts = sorted(ProposalAssessment.objects.filter(proposal__consultation=review)
+                      .exclude(verdict="").values_list("verdict", flat=True))
+    assert verdicts == ["feasible"] * 3 + ["not_feasible"]
+    changed = ProposalAssessment.objects.filter(proposal__consultation=review,
+                                                verdict="feasible")
+    assert all(a.validated_cost != a.proposal.estimated_cost and a.cost_reason for a in changed)
+    on_ballot = selectors.proposals_on_ballot(consultation=review)
+    assert {p.ballot_cost for p in on_ballot} == {a.validated_cost for a in changed}
 
     call_command("seed_demo", participants=300)
     assert snapshot() == first  # idempotent

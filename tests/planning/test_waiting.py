@@ -155,3 +155,27 @@ def test_a_council_member_who_voted_waits_no_more_while_the_others_still_do(draf
     assert plan.status == PlanStatus.IN_REVIEW
     assert kinds(roles.council) == {}
     assert kinds(second) == {("council", "cdmx"): 1}
+
+
+def test_reviewers_see_what_is_left_to_assess_and_administrators_unassigned_consultations(db):
+    from consult import services as consult_services
+    from tests.factories import ProposalFactory
+
+    consultation = ConsultationFactory(phase=Phase.REVIEW, requires_assessment=True)
+    city = consultation.city
+    first, second = (ProposalFactory(consultation=consultation) for _ in range(2))
+    reviewer = CityRoleFactory(city=city, role=CityRole.Role.REVIEWER).user
+    admin = CityRoleFactory(city=city, role=CityRole.Role.ADMIN).user
+    assert kinds(reviewer) == {("review", city.slug): 2}
+    assert kinds(admin)[("reviewers", city.slug)] == 1  # nobody assigned yet
+    consult_services.assessment_assign(user=admin, consultation=consultation,
+                                       proposal_ids=[first.pk], reviewer=reviewer)
+    assert ("reviewers", city.slug) not in kinds(admin)
+    [group] = selectors.waiting_for(user=reviewer).groups
+    assert group.note == "1 of them is assigned to you."
+    consult_services.assessment_save(user=reviewer, proposal=first, verdict="feasible",
+                                     validated_cost=first.estimated_cost)
+    assert kinds(reviewer) == {("review", city.slug): 1}
+    consult_services.assessment_save(user=reviewer, proposal=second, verdict="not_feasible",
+                                     reason="The city has no say on this.")
+    assert kinds(reviewer) == {}
