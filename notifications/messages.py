@@ -3,6 +3,7 @@ message key and its figures, and is worded when shown or sent, in the reader's l
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, translation
@@ -11,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import Kind
 
 #: message key → (kind, words). The figures are named as in the words; a figure called "when"
-#: is an ISO moment, shown in the time zone given as "tz".
+#: is an ISO moment, shown in the time zone given as "tz"; "amount" and "currency" are shown
+#: as "cost", a number written the reader's way.
 MESSAGES = {
     "reply": (Kind.REPLY, _("%(author)s replied to your comment on “%(proposal)s”.")),
     "comment_hidden": (Kind.CONTENT_DECISION, _(
@@ -24,6 +26,10 @@ MESSAGES = {
         "A moderator restored your proposal “%(proposal)s”. The reason: %(reason)s")),
     "proposal_rejected": (Kind.CONTENT_DECISION, _(
         "Your proposal “%(proposal)s” was rejected. The reason: %(reason)s")),
+    "proposal_feasible": (Kind.CONTENT_DECISION, _(
+        "The review found your proposal “%(proposal)s” feasible, at a cost of %(cost)s.")),
+    "proposal_not_feasible": (Kind.CONTENT_DECISION, _(
+        "The review found your proposal “%(proposal)s” not feasible. The reason: %(reason)s")),
     "voting_opens": (Kind.VOTING_REMINDER, _(
         "Voting opens on %(when)s in “%(consultation)s”.")),
     "voting_closes": (Kind.VOTING_REMINDER, _(
@@ -49,4 +55,10 @@ def worded(notification, *, language: str | None = None) -> str:
             moment = datetime.fromisoformat(params["when"]).astimezone(
                 ZoneInfo(params.get("tz", "UTC")))
             params["when"] = formats.date_format(moment, "DATETIME_FORMAT")
+        if "amount" in params:
+            amount = Decimal(params["amount"])
+            places = 0 if amount == amount.to_integral_value() else 2
+            params["cost"] = "{} {}".format(formats.number_format(
+                amount, decimal_pos=places, use_l10n=True, force_grouping=True),
+                params.get("currency", ""))
         return str(words) % params

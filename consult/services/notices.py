@@ -50,6 +50,21 @@ def tell_rejection(*, proposal: Proposal) -> None:
            params={"proposal": proposal.title, "reason": proposal.status_reason})
 
 
+def tell_assessment(*, assessment) -> None:
+    """The author hears the review's verdict (again only if it changes: the verdict and the cost
+    are in the event's key)."""
+    proposal = assessment.proposal
+    consultation = proposal.consultation
+    feasible = assessment.verdict == assessment.Verdict.FEASIBLE
+    notify(recipients=[proposal.author.user_id],
+           message="proposal_feasible" if feasible else "proposal_not_feasible",
+           event=f"assessment:{proposal.pk}:{assessment.verdict}:{assessment.validated_cost}",
+           url=proposal_url(proposal),
+           params={"proposal": proposal.title, "reason": assessment.reason,
+                   "amount": str(assessment.validated_cost or 0),
+                   "currency": consultation.currency})
+
+
 def _took_part(consultation: Consultation):
     """The participants who proposed, supported or commented in the consultation."""
     return Participant.objects.filter(user__isnull=False).filter(

@@ -24,6 +24,7 @@ from ..models import (
     Proposal,
     ProposalAssessment,
 )
+from .notices import tell_assessment
 
 ONLY_REVIEW_STAFF = gettext_lazy(
     "Only the city's reviewers, planners and administrators can assess its proposals.")
@@ -135,6 +136,7 @@ def assessment_save(
     AssessmentYearCost.objects.bulk_create(
         AssessmentYearCost(assessment=assessment, year=year, amount=amount)
         for year, amount in sorted(split.items()))
+    tell_assessment(assessment=assessment)
     return assessment
 
 

@@ -237,3 +237,30 @@ def test_the_closing_reminder_skips_those_who_already_voted(db):
                    .values_list("recipient_id", flat=True))
     assert waiting.user_id in reminded and voted.user_id not in reminded
     assert services.channels_of(user=waiting.user)[Kind.VOTING_REMINDER] == Channel.IMMEDIATE
+
+
+def test_the_reviews_verdict_tells_the_author_with_the_cost_in_the_readers_language(db):
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from notifications.messages import worded
+
+    consultation = ConsultationFactory(phase=Phase.REVIEW, currency="MXN")
+    proposal = ProposalFactory(consultation=consultation, title="Festival",
+                               estimated_cost=Decimal("100000"))
+    reviewer = CityRoleFactory(city=consultation.city, role=CityRole.Role.REVIEWER).user
+    consult_services.assessment_save(user=reviewer, proposal=proposal, verdict="feasible",
+                                     validated_cost=Decimal("150000"), cost_reason="Prices rose")
+    note = Notification.objects.get(recipient=proposal.author.user)
+    assert worded(note, language="en") == (
+        "The review found your proposal “Festival” feasible, at a cost of 150,000 MXN.")
+    with translation.override("es"):
+        assert "150\xa0000 MXN" in worded(note)  # Spanish groups digits with a space
+    # Saving the same verdict again tells nothing new; a changed verdict does.
+    consult_services.assessment_save(user=reviewer, proposal=proposal, verdict="feasible",
+                                     validated_cost=Decimal("150000"), cost_reason="Prices rose")
+    consult_services.assessment_save(user=reviewer, proposal=proposal, verdict="not_feasible",
+                                     reason="No partner city.")
+    assert list(Notification.objects.filter(recipient=proposal.author.user).values_list(
+        "message", flat=True).order_by("pk")) == ["proposal_feasible", "proposal_not_feasible"]
