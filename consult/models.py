@@ -43,6 +43,21 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
+#: The first parts of addresses that other pages use: a city called so would be unreachable
+#: (its pages are /<city>/<consultation>/). tests/consult/test_models.py checks the list
+#: against the URL configuration.
+RESERVED_CITY_SLUGS = frozenset({
+    "accounts", "admin", "api", "healthz", "i18n", "moderation", "notifications", "plans",
+    "receipts", "reports", "review", "setup", "static", "waiting",
+})
+
+
+def validate_city_slug(value: str) -> None:
+    if value in RESERVED_CITY_SLUGS:
+        raise ValidationError(_("“%(value)s” is taken by other pages of the site; choose "
+                                "another address for the city."), params={"value": value})
+
+
 #: The longest texts a person may write (characters; docs/domain.md). The forms, the API and the
 #: services refuse longer ones with a message; a database constraint backs them.
 PROPOSAL_BODY_MAX_CHARS = 20_000
@@ -57,7 +72,8 @@ class City(models.Model):
         NETWORK = "network", _("Partner network")
 
     name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True,
+                            validators=[validate_city_slug])
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CITY)
     country = models.CharField(_("country"), max_length=2, validators=[COUNTRY_VALIDATOR])
     timezone = models.CharField(

@@ -81,3 +81,28 @@ def test_flag_targets_exactly_one_thing_once_per_reporter():
         Flag.objects.create(reporter=reporter, reason="offensive", comment=comment)
     Flag.objects.create(reporter=reporter, reason="spam", proposal=comment.proposal)
     assert Flag.objects.count() == 2
+
+
+def test_a_city_cannot_take_an_address_other_pages_use():
+    from django.core.exceptions import ValidationError
+    from django.urls import get_resolver
+
+    from consult.models import RESERVED_CITY_SLUGS, City
+
+    # Every first part of an address that is not a city's is reserved (config/urls.py and the
+    # consult app's own prefixes), so the list cannot fall behind the URLs.
+    prefixes = set()
+    for pattern in get_resolver().url_patterns:
+        first = str(pattern.pattern).split("/")[0].strip("^")
+        if first and "<" not in first:
+            prefixes.add(first)
+        for inner in getattr(pattern, "url_patterns", []) if not first else []:
+            head = str(inner.pattern).split("/")[0].strip("^")
+            if head and "<" not in head:
+                prefixes.add(head)
+    prefixes -= {".well-known"}  # a slug cannot contain a dot
+    assert prefixes <= RESERVED_CITY_SLUGS, prefixes - RESERVED_CITY_SLUGS
+    city = City(name="Setup", slug="setup", country="MX", currency="MXN")
+    with pytest.raises(ValidationError) as refused:
+        city.full_clean()
+    assert "taken by other pages of the site" in str(refused.value)
