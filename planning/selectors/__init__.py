@@ -12,10 +12,20 @@ from .checks import (  # noqa: F401
     current_budget_lines,
     plan_checks,
 )
+from .counts import (  # noqa: F401
+    COUNTS_LISTED,
+    count_jobs_of,
+    count_run_official,
+    count_runs_compare,
+    count_runs_of,
+    official_choice_latest,
+    official_choices,
+    results_public_state,
+    results_publication_of,
+)
 from .reads import (  # noqa: F401
     consultations_to_plan,
     count_job_latest,
-    count_run_official,
     plan_budget,
     plan_comments,
     plan_decisions,

@@ -19,10 +19,16 @@ from core import web
 from core.errors import NotAllowed, ServiceError
 from core.web import form_error
 
-from . import forms, selectors, services
-from . import rules as plan_rules
-from .diff import plan_diff
-from .models import Action, BudgetLine, Indicator, Objective, PlanVersion, StrategyPlan
+from .. import forms, selectors, services
+from .. import rules as plan_rules
+from ..diff import plan_diff
+from ..models import Action, BudgetLine, Indicator, Objective, PlanVersion, StrategyPlan
+from .counting import (  # noqa: F401
+    counting_compare,
+    counting_official,
+    counting_page,
+    counting_publish,
+)
 
 
 def error_page(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
