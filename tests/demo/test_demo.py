@@ -58,3 +58,19 @@ def test_seed_demo_is_complete_deterministic_and_idempotent(capsys):
     Consultation.objects.all().delete()
     seed_demo(participants=300)
     assert snapshot() == first  # deterministic
+
+
+def test_demo_plans_publish_the_results_past_their_date():
+    """The Montevideo demo consultation is past its results date: seeded with its official
+    count and its results published, so its public results show the selection."""
+    from demo.plans import MONTEVIDEO_SLUG, seed_montevideo_plan
+    from planning.models import ResultsPublication
+    from tests.factories import CityFactory
+
+    CityFactory(slug="montevideo", name="Montevideo", timezone="America/Montevideo")
+    assert seed_montevideo_plan() is not None
+    consultation = Consultation.objects.get(slug=MONTEVIDEO_SLUG)
+    assert consultation.phase == Phase.RESULTS
+    publication = ResultsPublication.objects.get(consultation=consultation)
+    assert consultation.count_runs.get(is_official=True).pk == \
+        publication.official_choice.count_run_id
