@@ -65,9 +65,10 @@ def test_demo_plans_publish_the_results_past_their_date():
     count and its results published, so its public results show the selection."""
     from demo.plans import MONTEVIDEO_SLUG, seed_montevideo_plan
     from planning.models import ResultsPublication
-    from tests.factories import CityFactory
+    from tests.factories import CityFactory, OrganisationFactory
 
-    CityFactory(slug="montevideo", name="Montevideo", timezone="America/Montevideo")
+    city = CityFactory(slug="montevideo", name="Montevideo", timezone="America/Montevideo")
+    OrganisationFactory(city=city)
     assert seed_montevideo_plan() is not None
     consultation = Consultation.objects.get(slug=MONTEVIDEO_SLUG)
     assert consultation.phase == Phase.RESULTS
