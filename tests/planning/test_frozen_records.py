@@ -21,14 +21,24 @@ from consult import services as consult_services
 from consult.models import Consultation
 from planning import services
 from planning.immutable import PG_FLUSH_SETTING, SQLITE_FLUSH_MARKER, FrozenRecord
-from planning.models import CountJob, CountRun, PlanVersion, ReviewDecision, StrategyPlan
+from planning.models import (
+    CountJob,
+    CountRun,
+    OfficialChoice,
+    PlanVersion,
+    ResultsPublication,
+    ReviewDecision,
+    StrategyPlan,
+)
 from reports import services as report_services
 from reports.models import PublishedReport
 from tests.factories import CityFactory, ConsultationFactory, ParticipantFactory, UserFactory
 
-FROZEN = [CountRun, PlanVersion, ReviewDecision, PublishedReport]
+FROZEN = [CountRun, OfficialChoice, ResultsPublication, PlanVersion, ReviewDecision,
+          PublishedReport]
 #: A harmless-looking change to each (what a careless fix would do).
-EDIT = {CountRun: {"n_ballots": 0}, PlanVersion: {"note": "Edited"},
+EDIT = {CountRun: {"n_ballots": 0}, OfficialChoice: {"reason": "Edited"},
+        ResultsPublication: {"created_at": "2020-01-01 00:00"}, PlanVersion: {"note": "Edited"},
         ReviewDecision: {"reason": "Edited"}, PublishedReport: {"title": "Edited"}}
 PASSWORD = "s3cret-pass"  # tests.factories.UserFactory
 
@@ -46,16 +56,19 @@ class Frozen:
 
 @pytest.fixture
 def frozen(counted, roles, drafted) -> Frozen:
-    """One of each, made by the services: the official count (drafting counts), the submitted
-    version, the council's approval and the published consultation report."""
+    """One of each, made by the services: the official count (drafting counts) and its choice,
+    the submitted version, the council's approval, the published consultation report and the
+    results' publication."""
     consultation, _proposals = counted
     plan, _ = drafted
     version = services.plan_submit(plan=plan, user=roles.planner, note="For the council")
     decision = services.plan_review_decide(plan=plan, user=roles.council, decision="approve")
     report = report_services.report_publish(user=roles.planner, consultation=consultation)
+    publication = services.results_publish(consultation=consultation, user=roles.planner)
     plan.refresh_from_db()
     return Frozen(plan=plan, consultation=consultation, roles=roles, records={
-        CountRun: plan.count_run, PlanVersion: version, ReviewDecision: decision,
+        CountRun: plan.count_run, OfficialChoice: publication.official_choice,
+        ResultsPublication: publication, PlanVersion: version, ReviewDecision: decision,
         PublishedReport: report})
 
 
