@@ -22,15 +22,20 @@ from ._common import ApiDefaults, ApiView, consultation_or_404, load, parsed
 
 
 class CountRunList(ApiDefaults, generics.ListAPIView):
-    """Counts of consultations (immutable records). POST (the city's planners, after voting
+    """Counts of consultations (immutable records): of the consultations whose results are
+    published, and every count of the cities you count for. POST (the city's planners, after voting
     closed) asks a worker to count a consultation and answers 202 with the count job to poll
     (its URL in `Location`); `options` go to the rule (mes-add1, mes-add1u); `official: true`
     also makes it the official count (with a standard reason). 409 while a count of the
     consultation is under way."""
 
-    queryset = CountRun.objects.order_by("-created_at", "-pk")
+    queryset = CountRun.objects.none()  # for the schema; get_queryset() decides
     serializer_class = s.CountRunSerializer
     filterset_class = CountRunFilter
+
+    def get_queryset(self):
+        return plan_selectors.count_runs_visible(user=self.request.user).order_by(
+            "-created_at", "-pk")
 
     @extend_schema(request=s.CountRunWriteSerializer, responses={
         202: s.CountJobSerializer,
@@ -48,10 +53,14 @@ class CountRunList(ApiDefaults, generics.ListAPIView):
 
 
 class CountRunDetail(ApiDefaults, generics.RetrieveAPIView):
-    """A count with its outcome and explanation (download it to re-count and compare)."""
+    """A count with its outcome and explanation (download it to re-count and compare). 404
+    before the consultation's results are published, except for the city's planners."""
 
-    queryset = CountRun.objects.all()
+    queryset = CountRun.objects.none()  # for the schema; get_queryset() decides
     serializer_class = s.CountRunDetailSerializer
+
+    def get_queryset(self):
+        return plan_selectors.count_runs_visible(user=self.request.user)
 
 
 class CountJobList(ApiDefaults, generics.ListAPIView):

@@ -47,6 +47,7 @@ from .visibility import (  # noqa: F401
     LIVE_PLAN_HIDDEN,
     NO_SUCH_PLAN,
     count_jobs_visible,
+    count_runs_visible,
     plan_decisions_readable,
     plan_for_reader,
     plan_versions_readable,

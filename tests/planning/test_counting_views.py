@@ -409,3 +409,22 @@ def test_an_unpublished_official_count_is_not_public(counted):
     count_run_create(consultation=consultation, rule="greedy", official=True)
     state = selectors.results_public_state(consultation=consultation, user=None)
     assert state["official"] is None and not state["show_selection"]
+
+
+def test_the_api_shows_no_count_before_publication_except_to_the_citys_planners(counted, roles):
+    from rest_framework.test import APIClient
+
+    consultation, _proposals = counted
+    run = count_run_create(consultation=consultation, rule="greedy", official=True)
+    detail = reverse("api:count-run-detail", args=[run.pk])
+    api = APIClient()
+    assert api.get(detail).status_code == 404
+    assert api.get(reverse("api:count-run-list")).json()["count"] == 0
+    for who, status in (("council", 404), ("other_planner", 404), ("planner", 200),
+                        ("planner_council", 200)):
+        api.force_authenticate(getattr(roles, who))
+        assert api.get(detail).status_code == status, who
+    api.force_authenticate(None)
+    results_publish(consultation=consultation, user=roles.planner)
+    assert api.get(detail).json()["is_official"]
+    assert api.get(reverse("api:count-run-list")).json()["count"] == 1
