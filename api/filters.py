@@ -85,6 +85,9 @@ class ConsultationFilter(django_filters.FilterSet):
 
 
 class CountRunFilter(django_filters.FilterSet):
+    #: Annotated by CountRun's manager from the consultation's latest OfficialChoice.
+    is_official = django_filters.BooleanFilter(field_name="is_official")
+
     class Meta:
         model = CountRun
         fields = ["consultation", "rule", "is_official"]

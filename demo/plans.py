@@ -8,7 +8,8 @@
   own participants and ballots, counted, and a plan submitted to its two-member council, which
   awaits the council's decision: one member has voted.
 
-Idempotent: a consultation that already has a plan is left alone. The Mexico City count uses
+Their results are published (`planning.services.results_publish`) once the results date has
+passed. Idempotent: a consultation that already has a plan is left alone. The Mexico City count uses
 the rule "mes" when no official count exists yet: the consultation's own rule, "mes-add1",
 takes about 40 s on the demo ballots with today's engine (same ballots, fewer rounds).
 """
@@ -21,9 +22,17 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from consult import services as consult_services
-from consult.models import City, CityRole, Consultation, CountingRule, Participant, VotingMethod
+from consult.models import (
+    City,
+    CityRole,
+    Consultation,
+    CountingRule,
+    Participant,
+    Phase,
+    VotingMethod,
+)
 from planning import selectors, services
-from planning.models import StrategyPlan
+from planning.models import ResultsPublication, StrategyPlan
 
 from .consultations import local_midnight, seed_proposals, seed_votes
 from .people import DEMO_PASSWORD, SEED, seed_participants
@@ -46,9 +55,14 @@ def _user(username: str, *, city: City, role: str | None = None):
     return user
 
 
-def _official_run(consultation: Consultation, planner):
-    return services.count_run_official_for(consultation=consultation, user=planner,
-                                           rule=DEMO_RULE)
+def _official_run(consultation: Consultation, planner, rule: str | None = DEMO_RULE):
+    """The official count (counted now if there is none) and, once the results date has
+    passed, the results published: publishing is a planner's step of its own."""
+    run = services.count_run_official_for(consultation=consultation, user=planner, rule=rule)
+    if consultation.phase == Phase.RESULTS and not ResultsPublication.objects.filter(
+            consultation=consultation).exists():
+        services.results_publish(consultation=consultation, user=planner)
+    return run
 
 
 def _complete_indicators(plan: StrategyPlan, planner, *, how_many: int) -> None:
@@ -159,7 +173,7 @@ def seed_montevideo_plan() -> StrategyPlan | None:
                                    count_per_theme=4, rng=rng)
         seed_votes(consultation=consultation, proposals=proposals, participants=people, rng=rng,
                    supports_per_person=(1, 3), turnout=0.7)
-    run = services.count_run_official_for(consultation=consultation, user=planner)
+    run = _official_run(consultation, planner, rule=None)
     plan, _conflicts = services.plan_draft_from_count(
         count_run=run, user=planner, title="Montevideo en el mundo 2027–2028",
         ceilings={2027: Decimal("8000000"), 2028: Decimal("12000000")},

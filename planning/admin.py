@@ -2,6 +2,7 @@
 admin shows them but cannot change them (writes go through the services). Count runs, versions
 and decisions are frozen records: it cannot delete them either."""
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Action,
@@ -12,10 +13,12 @@ from .models import (
     Indicator,
     IndicatorPeriod,
     Objective,
+    OfficialChoice,
     PlanChange,
     PlanComment,
     PlanVersion,
     PlanYearCeiling,
+    ResultsPublication,
     ReviewDecision,
     StrategyPlan,
 )
@@ -39,10 +42,26 @@ class FrozenRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(CountRun)
 class CountRunAdmin(FrozenRecordAdmin):
-    list_display = ["consultation", "rule", "is_official", "n_ballots", "total_cost",
+    list_display = ["consultation", "rule", "official", "n_ballots", "total_cost",
                     "created_at"]
-    list_filter = ["rule", "is_official"]
+    list_filter = ["rule"]
     list_select_related = ["consultation"]
+
+    @admin.display(boolean=True, description=_("official"))
+    def official(self, run: CountRun) -> bool:
+        return run.is_official  # annotated by the manager (the latest OfficialChoice)
+
+
+@admin.register(OfficialChoice)
+class OfficialChoiceAdmin(FrozenRecordAdmin):
+    list_display = ["consultation", "count_run", "created_by", "created_at"]
+    list_select_related = ["consultation", "count_run", "created_by"]
+
+
+@admin.register(ResultsPublication)
+class ResultsPublicationAdmin(FrozenRecordAdmin):
+    list_display = ["consultation", "created_by", "created_at"]
+    list_select_related = ["consultation", "created_by"]
 
 
 class CeilingInline(admin.TabularInline):

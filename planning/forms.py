@@ -290,6 +290,83 @@ class ActualsForm(forms.Form):
                 yield indicator, year, value, comment
 
 
+# --- counting ----------------------------------------------------------------------------------
+
+#: The options' choices (the engine checks the values too; which rule takes which option is
+#: the engine's RULE_OPTIONS).
+TIE_BREAKS = [("lexicographic", _("By proposal id (pabutools' default)")),
+              ("votes-then-cost", _("Most votes, then lowest cost"))]
+
+
+class CountForm(forms.Form):
+    """A count to ask for: the rules that apply to the consultation's ballots, the minimum
+    votes (the consultation's own by default), the tie-break, and the options of the rules
+    that take them (sent only for those rules)."""
+
+    min_votes = forms.IntegerField(label=_("Minimum votes"), min_value=0, max_value=2**31 - 1)
+    tie_break = forms.ChoiceField(label=_("Tie-break"), choices=TIE_BREAKS,
+                                  initial="lexicographic")
+    add1_stop = forms.ChoiceField(
+        label=_("Raising the budget stops (equal shares with the budget increased: mes-add1, "
+                "mes-add1u)"),
+        required=False,
+        choices=[("", _("Rule's default")), ("exhaustive", _("When the selection is exhaustive")),
+                 ("overspend", _("Just before the budget would be overspent"))],
+    )
+    comparison = forms.ChoiceField(
+        label=_("Compare with greedy (the Method of Equal Shares rules)"), required=False,
+        choices=[("", _("No comparison")), ("satisfaction", _("By satisfaction")),
+                 ("exclusion", _("By exclusion"))],
+    )
+
+    def __init__(self, *args, rules: list[str], rule_labels: dict[str, str], rule: str,
+                 min_votes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {
+            "rule": forms.ChoiceField(label=_("Rule"), initial=rule if rule in rules else None,
+                                      choices=[(r, rule_labels.get(r, r)) for r in rules]),
+            **self.fields,
+        }
+        self.fields["min_votes"].initial = min_votes
+
+    def options(self) -> dict[str, str]:
+        """The options chosen that the chosen rule takes (others are left out, not refused:
+        the form shows every option whatever the rule)."""
+        from planning.counting import RULE_OPTIONS
+
+        takes = RULE_OPTIONS.get(self.cleaned_data["rule"], ())
+        return {name: self.cleaned_data[name] for name in takes if self.cleaned_data.get(name)}
+
+
+def run_label(run) -> str:
+    return _("Count %(number)s: %(rule)s") % {"number": run.pk, "rule": run.get_rule_display()}
+
+
+class OfficialForm(forms.Form):
+    count_run = forms.TypedChoiceField(label=_("Count"), coerce=int)
+    reason = forms.CharField(label=_("Why this count is the official one"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, runs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["count_run"].choices = [(run.pk, run_label(run)) for run in runs]
+
+
+class CompareForm(forms.Form):
+    runs = forms.TypedMultipleChoiceField(label=_("Counts to compare"), coerce=int,
+                                          widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, runs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["runs"].choices = [(run.pk, run_label(run)) for run in runs]
+
+    def clean_runs(self):
+        runs = self.cleaned_data["runs"]
+        if len(runs) < 2:
+            raise forms.ValidationError(_("Choose at least two counts to compare."))
+        return runs
+
+
 class ReceiptCheckForm(forms.Form):
     code = forms.CharField(
         label=_("Receipt code"), max_length=40,

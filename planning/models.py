@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consult.models import (
@@ -59,11 +60,25 @@ class ImmutableModel(models.Model):
         raise FrozenRecord(self.immutable_message.format(name=type(self).__name__))
 
 
+class CountRunManager(FrozenManager):
+    """Every CountRun read says whether it is *now* the official count: ``is_official`` is
+    annotated from the consultation's latest OfficialChoice (so ``filter(is_official=True)``
+    works and is never stale; the choice, not the count, records who decided and why)."""
+
+    def get_queryset(self):
+        latest = (OfficialChoice.objects.filter(consultation_id=OuterRef("consultation_id"))
+                  .order_by("-created_at", "-pk").values("count_run_id")[:1])
+        return super().get_queryset().annotate(is_official=Case(
+            When(pk=Subquery(latest), then=Value(True)), default=Value(False),
+            output_field=models.BooleanField()))
+
+
 class CountRun(ImmutableModel):
     """Rule, parameters, a hash of the inputs, the outcome and its explanation, time taken.
 
     Anyone can re-count from the exported anonymised ballots and get the same set: the hash lets
-    them check they counted the same ballots.
+    them check they counted the same ballots. Which count is official is not part of the count:
+    it is the consultation's latest OfficialChoice (``is_official`` is annotated by the manager).
     """
 
     consultation = models.ForeignKey(
@@ -72,11 +87,7 @@ class CountRun(ImmutableModel):
     rule = models.CharField(_("rule"), max_length=16, choices=CountingRule.choices)
     min_votes = models.PositiveIntegerField(_("minimum votes"), default=0)
     tie_break = models.CharField(_("tie-break"), max_length=32, default="lexicographic")
-    is_official = models.BooleanField(
-        _("official"),
-        default=False,
-        help_text=_("The count that decides the consultation; others are comparisons."),
-    )
+    options = models.JSONField(_("rule options"), default=dict, blank=True)
     input_hash = models.CharField(_("input hash (sha256)"), max_length=64)
     n_ballots = models.PositiveIntegerField(_("ballots"))
     n_projects = models.PositiveIntegerField(_("proposals counted"))
@@ -85,6 +96,10 @@ class CountRun(ImmutableModel):
     selected = models.JSONField(_("selected project ids"), default=list)
     selected_proposal_ids = models.JSONField(_("selected proposals"), default=list)
     outcome = models.JSONField(_("outcome and explanation"), default=dict)
+    voters_funded = models.PositiveIntegerField(
+        _("voters with a funded proposal"), null=True, blank=True,
+        help_text=_("Ballots with at least one selected proposal, counted with the count."),
+    )
     engine_version = models.CharField(_("engine version"), max_length=32)
     duration_ms = models.PositiveIntegerField(_("time taken (ms)"))
     created_by = models.ForeignKey(
@@ -92,6 +107,8 @@ class CountRun(ImmutableModel):
         related_name="+",
     )
     created_at = models.DateTimeField(_("counted at"), auto_now_add=True)
+
+    objects = CountRunManager()
 
     class Meta:
         verbose_name = _("count run")
@@ -111,6 +128,80 @@ class CountRun(ImmutableModel):
     @property
     def explanations(self) -> dict[str, dict]:
         return self.outcome.get("explanations", {})
+
+    @property
+    def money_left(self):
+        return self.budget - self.total_cost
+
+    @property
+    def share_funded(self) -> float | None:
+        """The share of ballots with at least one selected proposal (None for counts made
+        before it was recorded)."""
+        if self.voters_funded is None:
+            return None
+        return self.voters_funded / self.n_ballots if self.n_ballots else 0.0
+
+
+class OfficialChoice(ImmutableModel):
+    """A planner's choice of the count that decides a consultation, with the reason. Choosing
+    again is a new choice with its own reason; the latest one is the official count and the
+    earlier ones stay as its history."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="official_choices"
+    )
+    count_run = models.ForeignKey(
+        CountRun, on_delete=models.PROTECT, related_name="official_choices",
+        verbose_name=_("count"),
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("chosen at"), default=timezone.now, editable=False)
+
+    immutable_message = "Official choices are immutable records; choose again instead."
+
+    class Meta:
+        verbose_name = _("official count choice")
+        verbose_name_plural = _("official count choices")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["consultation", "-created_at", "-id"],
+                                name="official_choice_latest")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="official_choice_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} · {self.count_run_id}"
+
+
+class ResultsPublication(ImmutableModel):
+    """Publishing a consultation's results: from then on its public results show the official
+    count (whichever it is: the latest OfficialChoice). At most one per consultation."""
+
+    consultation = models.OneToOneField(
+        Consultation, on_delete=models.PROTECT, related_name="results_publication"
+    )
+    official_choice = models.ForeignKey(
+        OfficialChoice, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("official count when published"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("published at"), default=timezone.now, editable=False)
+
+    immutable_message = "Results publications are immutable records."
+
+    class Meta:
+        verbose_name = _("results publication")
+        verbose_name_plural = _("results publications")
+
+    def __str__(self) -> str:
+        return f"{self.consultation} · {self.created_at:%Y-%m-%d}"
 
 
 class CountJob(models.Model):
@@ -133,6 +224,7 @@ class CountJob(models.Model):
     rule = models.CharField(_("rule"), max_length=16, choices=CountingRule.choices)
     min_votes = models.PositiveIntegerField(_("minimum votes"), default=0)
     tie_break = models.CharField(_("tie-break"), max_length=32, default="lexicographic")
+    options = models.JSONField(_("rule options"), default=dict, blank=True)
     official = models.BooleanField(_("official"), default=False)
     state = models.CharField(_("state"), max_length=8, choices=State.choices,
                              default=State.QUEUED)

@@ -7,10 +7,14 @@ One module per area, as api/views/; this package re-exports every name (the view
 
 from ._common import ID_LIMITS, MONEY, display_name, user_name
 from .counts import (
+    CountCompareColumnSerializer,
     CountJobSerializer,
     CountRunDetailSerializer,
     CountRunSerializer,
     CountRunWriteSerializer,
+    OfficialChoiceSerializer,
+    OfficialChoiceWriteSerializer,
+    ResultsPublicationSerializer,
 )
 from .plan_parts import (
     STATUS_HELP,
@@ -143,6 +147,10 @@ __all__ = [
     "CountJobSerializer",
     "CountRunDetailSerializer",
     "CountRunWriteSerializer",
+    "CountCompareColumnSerializer",
+    "OfficialChoiceSerializer",
+    "OfficialChoiceWriteSerializer",
+    "ResultsPublicationSerializer",
     "SnapshotLineSerializer",
     "SnapshotActionSerializer",
     "SnapshotObjectiveSerializer",

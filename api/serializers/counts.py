@@ -4,18 +4,23 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from consult.models import CountingRule
-from planning.models import CountJob, CountRun
+from planning.models import CountJob, CountRun, OfficialChoice, ResultsPublication
 
 from ._common import ID_LIMITS
 
 
 class CountRunSerializer(serializers.ModelSerializer):
+    is_official = serializers.BooleanField(
+        read_only=True, help_text="Whether this is now the official count (the consultation's "
+                                  "latest official choice names it).")
+
     class Meta:
         model = CountRun
         fields = [
-            "id", "consultation", "rule", "min_votes", "tie_break", "is_official", "input_hash",
-            "n_ballots", "n_projects", "budget", "total_cost", "selected",
-            "selected_proposal_ids", "engine_version", "duration_ms", "created_at",
+            "id", "consultation", "rule", "min_votes", "tie_break", "options", "is_official",
+            "input_hash", "n_ballots", "n_projects", "budget", "total_cost", "selected",
+            "selected_proposal_ids", "voters_funded", "engine_version", "duration_ms",
+            "created_at",
         ]
 
 
@@ -34,10 +39,20 @@ class CountRunWriteSerializer(serializers.Serializer):
     rule = serializers.ChoiceField(choices=CountingRule.choices, required=False,
                                    allow_null=True, default=None,
                                    help_text="Default: the consultation's counting rule.")
-    min_votes = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False,
-                                         default=0)
+    min_votes = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, allow_null=True, default=None,
+        help_text="Default: the consultation's minimum votes (0 where it has none).")
     tie_break = serializers.CharField(max_length=32, required=False, default="lexicographic")
+    options = serializers.DictField(
+        child=serializers.CharField(max_length=32), required=False, default=dict,
+        help_text="The rule's options, by name (`add1_stop`, `comparison` for mes-add1 and "
+                  "mes-add1u); a name the rule does not take is a 400.")
     official = serializers.BooleanField(required=False, default=False)
+
+    def validate_options(self, value):
+        if len(value) > 8:
+            raise serializers.ValidationError("At most 8 options.")
+        return value
 
 
 class CountJobSerializer(serializers.ModelSerializer):
@@ -47,6 +62,46 @@ class CountJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = CountJob
         fields = [
-            "id", "consultation", "rule", "min_votes", "tie_break", "official", "state", "error",
+            "id", "consultation", "rule", "min_votes", "tie_break", "options", "official", "state",
+            "error",
             "count_run", "created_at", "started_at", "finished_at",
         ]
+
+
+class OfficialChoiceSerializer(serializers.ModelSerializer):
+    """A choice of the official count: the latest decides, earlier ones are its history."""
+
+    rule = serializers.CharField(source="count_run.rule", read_only=True)
+
+    class Meta:
+        model = OfficialChoice
+        fields = ["id", "consultation", "count_run", "rule", "reason", "created_at"]
+
+
+class OfficialChoiceWriteSerializer(serializers.Serializer):
+    count_run = serializers.IntegerField(**ID_LIMITS, help_text="A count of this consultation.")
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False,
+                                   default="", help_text="Why this count is the official one "
+                                                         "(required).")
+
+
+class ResultsPublicationSerializer(serializers.ModelSerializer):
+    count_run = serializers.IntegerField(source="official_choice.count_run_id", read_only=True,
+                                         help_text="The official count when it was published.")
+
+    class Meta:
+        model = ResultsPublication
+        fields = ["id", "consultation", "official_choice", "count_run", "created_at"]
+
+
+class CountCompareColumnSerializer(serializers.Serializer):
+    count_run = CountRunSerializer(source="run")
+    money_left = serializers.DecimalField(source="run.money_left", max_digits=16,
+                                          decimal_places=2)
+    share_funded = serializers.FloatField(
+        source="run.share_funded", allow_null=True,
+        help_text="Share of ballots with at least one selected proposal (null for old counts).")
+    selected = serializers.ListField(child=serializers.DictField(), help_text=(
+        "Selected proposals: `pk`, `title`, `shared` (false when not every compared count "
+        "selects it)."))
+    n_different = serializers.IntegerField()

@@ -7,7 +7,15 @@ One module per area of api/urls.py; this package re-exports every view (``views.
 
 from ._common import ApiDefaults, ApiView
 from .auth import NotFound, ObtainToken
-from .counts import CountJobDetail, CountJobList, CountRunDetail, CountRunList
+from .counts import (
+    CountCompare,
+    CountJobDetail,
+    CountJobList,
+    CountRunDetail,
+    CountRunList,
+    OfficialChoiceList,
+    ResultsPublicationView,
+)
 from .plan_parts import (
     ActionDetail,
     BudgetLineDetail,
@@ -88,6 +96,9 @@ __all__ = [
     "MeData",
     "CountRunList",
     "CountRunDetail",
+    "CountCompare",
+    "OfficialChoiceList",
+    "ResultsPublicationView",
     "PlanList",
     "PlanDetail",
     "PlanRevision",

@@ -19,10 +19,20 @@ from .council import (  # noqa: F401, E402
     version_tally,
     version_votes,
 )
+from .counts import (  # noqa: F401
+    COUNTS_LISTED,
+    count_jobs_of,
+    count_run_official,
+    count_runs_compare,
+    count_runs_of,
+    official_choice_latest,
+    official_choices,
+    results_public_state,
+    results_publication_of,
+)
 from .reads import (  # noqa: F401
     consultations_to_plan,
     count_job_latest,
-    count_run_official,
     plan_budget,
     plan_comments,
     plan_decisions,
@@ -52,6 +62,7 @@ from .visibility import (  # noqa: F401
     LIVE_PLAN_HIDDEN,
     NO_SUCH_PLAN,
     count_jobs_visible,
+    count_runs_visible,
     plan_decisions_readable,
     plan_for_reader,
     plan_versions_readable,

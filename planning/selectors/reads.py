@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from consult.models import CityRole, Consultation, Proposal
@@ -15,7 +15,6 @@ from ..models import (
     Action,
     BudgetLine,
     CountJob,
-    CountRun,
     Indicator,
     IndicatorPeriod,
     Objective,
@@ -29,11 +28,6 @@ from ..models import (
 from .checks import ZERO, conflict_message, current_budget_lines, plan_checks
 from .snapshots import _current_snapshot_lines, source_label
 from .visibility import working_city_ids
-
-
-def count_run_official(*, consultation: Consultation) -> CountRun | None:
-    """The count that decides the consultation: its latest official CountRun, if any."""
-    return consultation.count_runs.filter(is_official=True).order_by("-created_at", "-pk").first()
 
 
 def count_job_latest(*, consultation: Consultation) -> CountJob | None:
@@ -68,7 +62,7 @@ def consultations_to_plan(user) -> QuerySet:
     return (
         Consultation.objects.filter(city_id__in=cities, voting_closes_at__lte=timezone.now())
         .select_related("city")
-        .annotate(n_official=Count("count_runs", filter=Q(count_runs__is_official=True)),
+        .annotate(n_official=Count("official_choices", distinct=True),
                   n_plans=Count("plans", distinct=True))
         .order_by("city__name", "-voting_closes_at")
     )

@@ -21,7 +21,7 @@ from consult.models import Ballot, BallotChoice, Consultation
 from core import rate_limits
 
 from ..models import CountRun
-from .reads import count_run_official
+from .counts import count_run_official
 
 RECEIPT_NOT_FOUND = gettext_lazy(
     "No ballot has this receipt code. Check that you typed it as printed: receipt codes never "

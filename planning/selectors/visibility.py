@@ -9,7 +9,7 @@ from consult.models import CityRole
 from consult.selectors import WORKER_ROLES, city_ids_with_roles
 
 from .. import rules as plan_rules
-from ..models import CouncilVote, CountJob, PlanVersion, ReviewDecision, StrategyPlan
+from ..models import CouncilVote, CountJob, CountRun, PlanVersion, ReviewDecision, StrategyPlan
 
 #: The answer to a plan the reader may not see, on the web and in the API alike: a draft of a
 #: city one does not work for is not known to exist.
@@ -29,6 +29,15 @@ def count_jobs_visible(*, user) -> QuerySet[CountJob]:
     cities = city_ids_with_roles(user=user, roles=(CityRole.Role.PLANNER, CityRole.Role.ADMIN))
     return (CountJob.objects.filter(consultation__city_id__in=cities)
             .select_related("consultation").order_by("-created_at", "-pk"))
+
+
+def count_runs_visible(*, user) -> QuerySet[CountRun]:
+    """The counts a user may read: those of consultations whose results are published, and
+    every count of the cities the user counts for (`rules.can_draft_plan`); before publication
+    nobody else learns what a count selects."""
+    cities = city_ids_with_roles(user=user, roles=(CityRole.Role.PLANNER, CityRole.Role.ADMIN))
+    return CountRun.objects.filter(
+        Q(consultation__results_publication__isnull=False) | Q(consultation__city_id__in=cities))
 
 
 def plans_visible(*, user) -> QuerySet[StrategyPlan]:

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from consult import selectors as consult_selectors
 from consult.models import City, CityRole, Consultation, Proposal, ProposalAssessment
 
-from ..models import CouncilVote, CountRun, PlanStatus, StrategyPlan
+from ..models import CouncilVote, OfficialChoice, PlanStatus, StrategyPlan
 
 #: How far ahead a city administrator is told of phase changes.
 PHASE_NOTICE = timedelta(days=7)
@@ -106,6 +106,7 @@ def waiting_for(*, user, now: datetime | None = None) -> Waiting:
     planning_cities = _cities(held, *PLANNING_ROLES)
     if planning_cities:
         groups += _counts_to_make(cities=planning_cities, now=now)
+        groups += _results_to_publish(cities=planning_cities)
         groups += _plans_returned(cities=planning_cities)
     council_cities = {pk: city for pk, city in _cities(held, CityRole.Role.COUNCIL).items()
                       if pk not in planning_cities}  # planners do not review their own plans
@@ -174,13 +175,24 @@ def _grouped(entries: Iterable[tuple[int, Item]], *, kind: str, title,
 def _counts_to_make(*, cities, now) -> list[Group]:
     """Consultations whose voting closed and that have no official count yet."""
     rows = (Consultation.objects.filter(city_id__in=cities, voting_closes_at__lte=now)
-            .filter(~Exists(CountRun.objects.filter(consultation=OuterRef("pk"),
-                                                    is_official=True)))
+            .filter(~Exists(OfficialChoice.objects.filter(consultation=OuterRef("pk"))))
             .select_related("city").order_by("voting_closes_at"))
     return _grouped(
         ((c.city_id, Item(title=c.title, when=c.voting_closes_at, detail=_("voting closed"),
-                          url=reverse("planning:draft_start"))) for c in rows),
+                          url=reverse("planning:counting", args=[c.pk]))) for c in rows),
         kind="counts", title=_("Consultations to count"), cities=cities)
+
+
+def _results_to_publish(*, cities) -> list[Group]:
+    """Consultations with an official count whose results are not published yet."""
+    rows = (Consultation.objects.filter(city_id__in=cities)
+            .filter(Exists(OfficialChoice.objects.filter(consultation=OuterRef("pk"))))
+            .filter(results_publication__isnull=True)
+            .select_related("city").order_by("results_at"))
+    return _grouped(
+        ((c.city_id, Item(title=c.title, when=c.results_at, detail=_("results are due"),
+                          url=reverse("planning:counting", args=[c.pk]))) for c in rows),
+        kind="publish", title=_("Results to publish"), cities=cities)
 
 
 def _plans_returned(*, cities) -> list[Group]:

@@ -20,6 +20,7 @@ from .council import (  # noqa: F401
 from .count_runs import (  # noqa: F401
     COUNT_UNDER_WAY,
     ENGINE_VERSION,
+    OFFICIAL_AT_COUNT,
     VOTE_TYPES,
     consultation_election,
     count_job_request,
@@ -27,6 +28,13 @@ from .count_runs import (  # noqa: F401
     count_run_create,
     count_run_official_for,
     ensure_can_count,
+    ensure_counter,
+    ensure_rule,
+    official_choose,
+    results_publish,
+    rule_options,
+    rules_for,
+    voters_funded,
 )
 from .drafts import (  # noqa: F401
     ensure_can_draft,

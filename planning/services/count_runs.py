@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,6 +23,8 @@ from .. import selectors
 from ..models import (
     CountJob,
     CountRun,
+    OfficialChoice,
+    ResultsPublication,
 )
 
 logger = logging.getLogger(__name__)
@@ -54,29 +57,98 @@ def consultation_election(*, consultation: Consultation):
     return election, arrays.proposal_pks
 
 
+#: The reason recorded when a count is made official as it is made (the draft page's "Count the
+#: votes", commands, the demo): the consultation's own rule was applied.
+OFFICIAL_AT_COUNT = _("Counted as the official count with the consultation's rule.")
+NO_REASON = _("Say why this count is the official one.")
+NOT_THIS_CONSULTATION = _("That count is not a count of this consultation.")
+ALREADY_OFFICIAL = _("This count is already the official count.")
+NO_OFFICIAL_COUNT = _("Choose the official count before publishing the results.")
+ALREADY_PUBLISHED = _("The results of this consultation are already published.")
+
+
+def rule_options() -> dict[str, tuple[str, ...]]:
+    """The options each rule takes (the engine's RULE_OPTIONS; none where it has no such
+    table)."""
+    from planning import counting
+
+    return {rule: tuple(names) for rule, names in getattr(counting, "RULE_OPTIONS", {}).items()}
+
+
+def rules_for(*, consultation: Consultation) -> list[str]:
+    """The engine's rules that apply to the consultation's kind of ballot."""
+    from planning.counting import RULES, rule_applies
+
+    vote_type = VOTE_TYPES[consultation.voting_method]
+    return [rule for rule in RULES if rule_applies(rule, vote_type)]
+
+
+def ensure_rule(*, consultation: Consultation, rule: str,
+                options: Mapping[str, str] | None) -> dict[str, str]:
+    """The rule is one of the engine's, applies to the consultation's ballots, and takes the
+    options given (their values are the engine's to check). Returns the options as a dict."""
+    from planning.counting import RULES
+
+    if rule not in RULES:
+        raise ServiceError(_("Unknown counting rule."), field="rule")
+    if rule not in rules_for(consultation=consultation):
+        raise ServiceError(_(
+            "This rule does not apply to this consultation's kind of ballot "
+            "(%(method)s); choose another rule.") % {
+                "method": consultation.get_voting_method_display()}, field="rule")
+    options = dict(options or {})
+    allowed = rule_options().get(rule, ())
+    for name, value in options.items():
+        if name not in allowed or not isinstance(value, str):
+            raise ServiceError(_("The rule %(rule)s takes no option %(option)s.") % {
+                "rule": rule, "option": name}, field="options")
+    return options
+
+
+def voters_funded(election, selected: list[str]) -> int:
+    """How many ballots have at least one selected proposal (with points, for points ballots):
+    from the ballots already in memory, once, when the count is made."""
+    import numpy as np
+
+    chosen = np.isin(np.asarray(election.project_ids, dtype=object),
+                     np.asarray(list(selected), dtype=object))
+    hit = chosen[election.indices] if len(election.indices) else np.zeros(0, dtype=bool)
+    if election.points is not None and len(hit):
+        hit &= np.asarray(election.points > 0, dtype=bool)
+    voters = np.repeat(np.arange(election.n_voters), np.diff(election.indptr))
+    return int(np.unique(voters[hit]).size)
+
+
 @transaction.atomic
 def count_run_create(
     *,
     consultation: Consultation,
     rule: str | None = None,
-    min_votes: int = 0,
+    min_votes: int | None = None,
     tie_break: str = "lexicographic",
+    options: Mapping[str, str] | None = None,
     official: bool = False,
+    reason: str = "",
     user: AbstractBaseUser | None = None,
 ) -> CountRun:
     """Count the consultation's ballots and store the immutable record.
 
     Only after voting has closed (no partial results leak), only by the city's planners when a
-    user is given (commands pass none). An official count marks the selected proposals.
+    user is given (commands pass none). ``min_votes`` defaults to the consultation's own;
+    ``options`` go to the engine as keyword arguments. ``official`` also records the count as
+    the official one (an OfficialChoice, with ``reason`` or OFFICIAL_AT_COUNT).
     """
     from planning.counting import CountingError, count
 
     ensure_can_count(user=user, consultation=consultation)
     rule = rule or consultation.counting_rule
+    options = ensure_rule(consultation=consultation, rule=rule, options=options)
+    if min_votes is None:
+        min_votes = getattr(consultation, "min_votes", 0)
     started = time.perf_counter()
     election, proposal_pks = consultation_election(consultation=consultation)
     try:
-        outcome = count(election, rule, min_votes=min_votes, tie_break=tie_break)
+        outcome = count(election, rule, min_votes=min_votes, tie_break=tie_break, **options)
     except CountingError as error:
         raise ServiceError(str(error)) from error
     duration_ms = round((time.perf_counter() - started) * 1000)
@@ -87,7 +159,7 @@ def count_run_create(
         rule=rule,
         min_votes=min_votes,
         tie_break=outcome.tie_break,
-        is_official=official,
+        options=options,
         input_hash=election.input_hash(),
         n_ballots=election.n_voters,
         n_projects=election.n_projects,
@@ -96,24 +168,31 @@ def count_run_create(
         selected=list(outcome.selected),
         selected_proposal_ids=selected_pks,
         outcome=outcome.to_dict(),
+        voters_funded=voters_funded(election, outcome.selected),
         engine_version=ENGINE_VERSION,
         duration_ms=duration_ms,
         created_by=user,
     )
+    run.is_official = False
     if official:
-        consult_services.proposals_mark_selected(
-            consultation=consultation, proposal_ids=selected_pks
-        )
+        _official_record(consultation=consultation, run=run, user=user,
+                         reason=reason.strip() or str(OFFICIAL_AT_COUNT))
     return run
 
 
 def ensure_can_count(*, user: AbstractBaseUser | None, consultation: Consultation) -> None:
     """The city's planners may count (commands pass no user), and only once voting closed (no
     partial results leak)."""
-    if user is not None and not plan_rules.can_draft_plan(user, consultation):
-        raise NotAllowed(_("Only the city's planners can count a consultation."))
+    ensure_counter(user=user, consultation=consultation)
     if consultation.phase not in (Phase.COUNTING, Phase.RESULTS):
         raise ServiceError(_("Votes are counted once voting has closed."))
+
+
+def ensure_counter(*, user: AbstractBaseUser | None, consultation: Consultation) -> None:
+    """The person may count this consultation and choose and publish its results: the city's
+    planners (`rules.can_draft_plan`); commands pass no user."""
+    if user is not None and not plan_rules.can_draft_plan(user, consultation):
+        raise NotAllowed(_("Only the city's planners can count a consultation."))
 
 
 COUNT_UNDER_WAY = _("A count of this consultation is already under way; wait for it to finish.")
@@ -124,24 +203,25 @@ def count_job_request(
     consultation: Consultation,
     user: AbstractBaseUser | None,
     rule: str | None = None,
-    min_votes: int = 0,
+    min_votes: int | None = None,
     tie_break: str = "lexicographic",
+    options: Mapping[str, str] | None = None,
     official: bool = False,
 ) -> CountJob:
     """Ask a worker to count the consultation; returns the queued job at once.
 
-    The checks that do not need the ballots (who may count, voting closed, the rule) are made
-    here so that the person asking hears a refusal now, not later from the job. A second request
-    while a count of the consultation is under way is a Conflict; a job left behind by a worker
-    that died (older than COUNT_JOB_STALE_AFTER) is marked failed first.
+    The checks that do not need the ballots (who may count, voting closed, the rule and its
+    options) are made here so that the person asking hears a refusal now, not later from the
+    job. A second request while a count of the consultation is under way is a Conflict; a job
+    left behind by a worker that died (older than COUNT_JOB_STALE_AFTER) is marked failed first.
     """
-    from planning.counting import RULES
     from planning.tasks import run_count_job
 
     ensure_can_count(user=user, consultation=consultation)
     rule = rule or consultation.counting_rule
-    if rule not in RULES:
-        raise ServiceError(_("Unknown counting rule."), field="rule")
+    options = ensure_rule(consultation=consultation, rule=rule, options=options)
+    if min_votes is None:
+        min_votes = getattr(consultation, "min_votes", 0)
     stale_before = timezone.now() - timedelta(seconds=settings.COUNT_JOB_STALE_AFTER)
     with transaction.atomic():
         Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
@@ -156,7 +236,7 @@ def count_job_request(
             with transaction.atomic():
                 job = CountJob.objects.create(
                     consultation=consultation, rule=rule, min_votes=min_votes,
-                    tie_break=tie_break, official=official,
+                    tie_break=tie_break, options=options, official=official,
                     requested_by=user if user is not None and user.is_authenticated else None,
                 )
         except IntegrityError as error:  # a request on another server got there first
@@ -177,7 +257,8 @@ def count_job_run(*, job_id: int) -> CountJob:
     try:
         run = count_run_create(
             consultation=job.consultation, rule=job.rule, min_votes=job.min_votes,
-            tie_break=job.tie_break, official=job.official, user=job.requested_by)
+            tie_break=job.tie_break, options=job.options, official=job.official,
+            user=job.requested_by)
     except ServiceError as error:
         job.state, job.error = CountJob.State.FAILED, error.message
     except Exception:
@@ -207,3 +288,60 @@ def count_run_official_for(
     if run is not None:
         return run
     return count_run_create(consultation=consultation, rule=rule, official=True, user=user)
+
+
+def _official_record(*, consultation: Consultation, run: CountRun, user,
+                     reason: str) -> OfficialChoice:
+    """Record ``run`` as the official count; the proposals' statuses follow its selection (the
+    plans and the proposals' fate read them; the public results page shows them only once the
+    results are published)."""
+    choice = OfficialChoice.objects.create(
+        consultation=consultation, count_run=run, reason=reason,
+        created_by=user if user is not None and user.is_authenticated else None)
+    run.is_official = True
+    consult_services.proposals_mark_selected(
+        consultation=consultation, proposal_ids=run.selected_proposal_ids)
+    return choice
+
+
+@transaction.atomic
+def official_choose(*, consultation: Consultation, count_run_id: int,
+                    user: AbstractBaseUser | None, reason: str) -> OfficialChoice:
+    """A planner makes one of the consultation's counts the official one, saying why. The
+    latest choice decides; earlier ones stay as its history. Choosing again needs its own
+    reason."""
+    ensure_counter(user=user, consultation=consultation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(NO_REASON, field="reason")
+    Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
+    run = CountRun.objects.filter(consultation=consultation, pk=count_run_id).first()
+    if run is None:
+        raise ServiceError(NOT_THIS_CONSULTATION, field="count_run")
+    if run.is_official:
+        raise ServiceError(ALREADY_OFFICIAL, field="count_run")
+    return _official_record(consultation=consultation, run=run, user=user, reason=reason)
+
+
+@transaction.atomic
+def results_publish(*, consultation: Consultation, user: AbstractBaseUser | None
+                    ) -> ResultsPublication:
+    """Publish the consultation's results: the public results page shows the official count
+    from now on (whichever it is later: the latest choice). Only by the
+    city's planners (commands and the demo pass no user), once there is an official count,
+    once."""
+    ensure_counter(user=user, consultation=consultation)
+    Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
+    if ResultsPublication.objects.filter(consultation=consultation).exists():
+        raise ServiceError(ALREADY_PUBLISHED)
+    choice = selectors.official_choice_latest(consultation=consultation)
+    if choice is None:
+        raise ServiceError(NO_OFFICIAL_COUNT)
+    try:
+        with transaction.atomic():
+            publication = ResultsPublication.objects.create(
+                consultation=consultation, official_choice=choice,
+                created_by=user if user is not None and user.is_authenticated else None)
+    except IntegrityError as error:  # published at the same moment elsewhere
+        raise ServiceError(ALREADY_PUBLISHED) from error
+    return publication

@@ -72,7 +72,8 @@ def plan_draft_from_count(
     ceilings require it; the conflicts that remain are returned and kept on the plan."""
     consultation = Consultation.objects.select_related("city").get(pk=count_run.consultation_id)
     ensure_can_draft(user=user, city=consultation.city)
-    if not count_run.is_official:
+    official = selectors.count_run_official(consultation=consultation)
+    if official is None or official.pk != count_run.pk:
         raise ServiceError(_("Plans are drafted from the official count."))
     if StrategyPlan.objects.filter(count_run=count_run, status=PlanStatus.DRAFT).exists():
         raise ServiceError(_("A draft plan from this count already exists; edit that one."))

@@ -58,6 +58,14 @@ def label(value, kind: str) -> str:
     return str(LABELS.get(kind, {}).get(value, value if value is not None else "—"))
 
 
+@register.simple_tag
+def results_state(consultation, user):
+    """For consult's public results page: whether the results are published, and the official
+    count, its reason and the history of choices when the reader may see them (a preview for
+    the city's planners before publication)."""
+    return selectors.results_public_state(consultation=consultation, user=user)
+
+
 @register.inclusion_tag("planning/_proposal_fate.html")
 def proposal_fate(proposal):
     """What became of a proposal: selected → action X of plan Y, budget per year."""

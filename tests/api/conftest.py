@@ -162,6 +162,7 @@ def build_world() -> World:
     from reports import services as report_services
 
     w.report = report_services.report_publish(user=planner, consultation=w.closed)
+    plan_services.results_publish(consultation=w.closed, user=planner)  # its results are public
     for model in (w.plan_approved, w.plan_in_review, w.plan_draft):
         model.refresh_from_db()
     return w

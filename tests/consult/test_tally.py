@@ -59,9 +59,16 @@ def test_the_tally_equals_the_live_totals_and_is_stored_once(client):
 def test_the_cached_results_table_follows_the_selection(client):
     consultation, a, b = closed_with_ballots(3)
     assert "<strong>Selected</strong>" not in client.get(results_url(consultation)).content.decode()
-    Proposal.objects.filter(pk=b.pk).update(status=Proposal.Status.SELECTED)  # the official count
+    from planning.services import count_run_create, results_publish
+
+    run = count_run_create(consultation=consultation, official=True)  # marks the selection
+    assert run.selected_proposal_ids
+    # Not published yet (planning's ResultsPublication): still no selection on the page.
+    assert "<strong>Selected</strong>" not in client.get(results_url(consultation)).content.decode()
+    results_publish(consultation=consultation, user=None)
     page = client.get(results_url(consultation)).content.decode()
-    row = page[page.index(b.title):]
+    chosen = Proposal.objects.get(pk=run.selected_proposal_ids[0])
+    row = page[page.index(chosen.title):]
     assert "<strong>Selected</strong>" in row[:row.index("</tr>")]
 
 

@@ -111,3 +111,20 @@ def test_seed_plans_records_the_council_votes():
         "member__username", flat=True)) == ["concejala-montevideo"]
     call_command("seed_plans")  # idempotent
     assert CouncilVote.objects.count() == 6
+
+
+def test_demo_plans_publish_the_results_past_their_date():
+    """The Montevideo demo consultation is past its results date: seeded with its official
+    count and its results published, so its public results show the selection."""
+    from demo.plans import MONTEVIDEO_SLUG, seed_montevideo_plan
+    from planning.models import ResultsPublication
+    from tests.factories import CityFactory, OrganisationFactory
+
+    city = CityFactory(slug="montevideo", name="Montevideo", timezone="America/Montevideo")
+    OrganisationFactory(city=city)
+    assert seed_montevideo_plan() is not None
+    consultation = Consultation.objects.get(slug=MONTEVIDEO_SLUG)
+    assert consultation.phase == Phase.RESULTS
+    publication = ResultsPublication.objects.get(consultation=consultation)
+    assert consultation.count_runs.get(is_official=True).pk == \
+        publication.official_choice.count_run_id

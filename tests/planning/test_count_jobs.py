@@ -106,15 +106,23 @@ def test_a_recent_job_under_way_is_not_taken_for_lost(counted, roles):
         count_job_request(consultation=consultation, user=roles.planner)
 
 
-def test_a_count_the_engine_refuses_ends_failed_with_its_reason(
-        counted, roles, django_capture_on_commit_callbacks):
+def test_a_rule_that_does_not_apply_to_cumulative_ballots_is_refused_at_once(counted, roles):
     consultation, _proposals = counted
     type(consultation).objects.filter(pk=consultation.pk).update(voting_method="cumulative",
                                                                  max_points=3)
     consultation.refresh_from_db()
-    job = ask(consultation, roles.planner, django_capture_on_commit_callbacks, rule="mes")
-    assert job.state == CountJob.State.FAILED and job.error and job.count_run is None
-    assert not CountRun.objects.exists()
+    with pytest.raises(ServiceError, match="does not apply") as refused:
+        count_job_request(consultation=consultation, user=roles.planner, rule="mes")
+    assert refused.value.field == "rule"
+    assert not CountJob.objects.exists() and not CountRun.objects.exists()
+
+
+def test_an_option_the_rule_does_not_take_is_refused_at_once(counted, roles):
+    consultation, _proposals = counted
+    with pytest.raises(ServiceError, match="takes no option") as refused:
+        count_job_request(consultation=consultation, user=roles.planner, rule="greedy",
+                          options={"add1_stop": "overspend"})
+    assert refused.value.field == "options" and not CountJob.objects.exists()
 
 
 def test_a_redelivered_job_is_not_counted_twice(counted, roles,

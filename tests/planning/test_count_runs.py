@@ -110,5 +110,5 @@ def test_cumulative_consultation_counts_points(closed):
     consultation.refresh_from_db()
     run = count_run_create(consultation=consultation, rule="greedy")
     assert run.selected == [str(b.pk)]  # 4 points beat 3
-    with pytest.raises(ServiceError, match="approval"):
+    with pytest.raises(ServiceError, match="does not apply"):
         count_run_create(consultation=consultation, rule="mes")

@@ -25,7 +25,9 @@ from planning.models import (
     CouncilVote,
     CountJob,
     CountRun,
+    OfficialChoice,
     PlanVersion,
+    ResultsPublication,
     ReviewDecision,
     StrategyPlan,
 )
@@ -33,9 +35,11 @@ from reports import services as report_services
 from reports.models import PublishedReport
 from tests.factories import CityFactory, ConsultationFactory, ParticipantFactory, UserFactory
 
-FROZEN = [CountRun, PlanVersion, ReviewDecision, CouncilVote, PublishedReport]
+FROZEN = [CountRun, OfficialChoice, ResultsPublication, PlanVersion, ReviewDecision,
+          CouncilVote, PublishedReport]
 #: A harmless-looking change to each (what a careless fix would do).
-EDIT = {CountRun: {"n_ballots": 0}, PlanVersion: {"note": "Edited"},
+EDIT = {CountRun: {"n_ballots": 0}, OfficialChoice: {"reason": "Edited"},
+        ResultsPublication: {"created_at": "2020-01-01 00:00"}, PlanVersion: {"note": "Edited"},
         ReviewDecision: {"reason": "Edited"}, CouncilVote: {"comment": "Edited"},
         PublishedReport: {"title": "Edited"}}
 PASSWORD = "s3cret-pass"  # tests.factories.UserFactory
@@ -54,17 +58,20 @@ class Frozen:
 
 @pytest.fixture
 def frozen(counted, roles, drafted) -> Frozen:
-    """One of each, made by the services: the official count (drafting counts), the submitted
-    version, the council's approval and the published consultation report."""
+    """One of each, made by the services: the official count (drafting counts) and its choice,
+    the submitted version, the council's approval, the published consultation report and the
+    results' publication."""
     consultation, _proposals = counted
     plan, _ = drafted
     version = services.plan_submit(plan=plan, user=roles.planner, note="For the council")
     vote = services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
     decision = ReviewDecision.objects.get(version=version)
     report = report_services.report_publish(user=roles.planner, consultation=consultation)
+    publication = services.results_publish(consultation=consultation, user=roles.planner)
     plan.refresh_from_db()
     return Frozen(plan=plan, consultation=consultation, roles=roles, records={
-        CountRun: plan.count_run, PlanVersion: version, ReviewDecision: decision,
+        CountRun: plan.count_run, OfficialChoice: publication.official_choice,
+        ResultsPublication: publication, PlanVersion: version, ReviewDecision: decision,
         CouncilVote: vote, PublishedReport: report})
 
 

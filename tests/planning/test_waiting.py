@@ -32,6 +32,8 @@ def test_a_planner_is_told_which_closed_consultations_still_need_their_official_
     assert kinds(roles.planner) == {("counts", "cdmx"): 1}  # a comparison count is not enough
     services.count_run_create(consultation=consultation, rule="greedy", official=True,
                               user=roles.planner)
+    assert kinds(roles.planner) == {("publish", "cdmx"): 1}  # counted: now to publish
+    services.results_publish(consultation=consultation, user=roles.planner)
     assert kinds(roles.planner) == {}
 
 
@@ -40,6 +42,7 @@ def test_a_consultation_still_voting_is_not_waiting_to_be_counted(counted, roles
     ConsultationFactory(city=consultation.city, phase=Phase.VOTING)
     services.count_run_create(consultation=consultation, rule="greedy", official=True,
                               user=roles.planner)
+    services.results_publish(consultation=consultation, user=roles.planner)
     assert kinds(roles.planner) == {}
 
 

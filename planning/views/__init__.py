@@ -21,10 +21,10 @@ from core.errors import NotAllowed, ServiceError
 from core.login_limits import client_address
 from core.web import form_error
 
-from . import forms, selectors, services
-from . import rules as plan_rules
-from .diff import plan_diff
-from .models import (
+from .. import forms, selectors, services
+from .. import rules as plan_rules
+from ..diff import plan_diff
+from ..models import (
     CHECK_ERROR,
     Action,
     BudgetLine,
@@ -34,6 +34,12 @@ from .models import (
     PlanStatus,
     PlanVersion,
     StrategyPlan,
+)
+from .counting import (  # noqa: F401
+    counting_compare,
+    counting_official,
+    counting_page,
+    counting_publish,
 )
 
 
