@@ -18,6 +18,7 @@ needs(importlib.util.find_spec("playwright") is not None, "playwright is not ins
 needs(CHROMIUM.exists(), f"{CHROMIUM} is absent (apt-get install chromium, or set CHROMIUM_PATH)")
 
 from django.test import Client  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from consult import services as consult_services  # noqa: E402
 from consult.models import CityRole, Consultation, Phase, Proposal  # noqa: E402
@@ -117,12 +118,16 @@ def test_planner_drafts_council_returns_then_approves_citizen_sees_fate(
     council = page_as(new_page, live_server, council_user)
     council.goto(f"{base}/plans/{plan.pk}/")
     council.get_by_role("link", name="Review this plan").click()
-    council.get_by_role("textbox", name="Comment").fill("El primer año está sobrecargado.")
+    council.get_by_role("region", name="Comments").get_by_label("Comment").fill(
+        "El primer año está sobrecargado.")
     council.get_by_role("button", name="Add the comment").click()
     council.goto(f"{base}/plans/{plan.pk}/review/")
-    council.get_by_label("Return for changes").check()
-    council.get_by_label("Reason").fill("Repartan el gasto en los dos años.")
-    council.get_by_role("button", name="Record the decision").click()
+    vote = council.get_by_role("region", name="Your vote")
+    vote.get_by_label("Return for changes").check()
+    vote.get_by_label("Comment").fill("Repartan el gasto en los dos años.")
+    council.get_by_role("button", name="Cast my vote").click()
+    expect(council.get_by_text("Your vote was recorded: the council returned")).to_be_visible()
+    council.goto(f"{base}/plans/{plan.pk}/")
     assert council.get_by_test_id("plan-status").inner_text() == "Returned for changes"
 
     # The planner reads the comment, fixes and resubmits.
@@ -136,8 +141,10 @@ def test_planner_drafts_council_returns_then_approves_citizen_sees_fate(
     # The council sees what changed and approves.
     council.goto(f"{base}/plans/{plan.pk}/review/")
     assert "What changed since version 1" in council.content()
-    council.get_by_label("Approve").check()
-    council.get_by_role("button", name="Record the decision").click()
+    council.get_by_role("region", name="Your vote").get_by_label("Approve", exact=True).check()
+    council.get_by_role("button", name="Cast my vote").click()
+    expect(council.get_by_text("Your vote was recorded: the council approved")).to_be_visible()
+    council.goto(f"{base}/plans/{plan.pk}/")
     assert council.get_by_test_id("plan-status").inner_text() == "Approved"
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED and plan.approved_version.number == 2
