@@ -226,6 +226,23 @@ def test_compare_shows_rules_selections_differences_money_and_voters_funded(clie
     assert "<mark>Migrant desk</mark>" in page and "100 %" in page and "67 %" in page
 
 
+def test_compare_reports_the_comparison_step_with_greedy(client, counted, roles):
+    consultation, _proposals = counted
+    plain = count_run_create(consultation=consultation, rule="mes")
+    compared = count_run_create(consultation=consultation, rule="mes",
+                                options={"comparison": "exclusion"})
+    report = compared.outcome["comparison"]
+    client.force_login(roles.planner)
+    page = client.get(reverse("planning:compare", args=[consultation.pk]),
+                      {"runs": [plain.pk, compared.pk]}).content.decode()
+    assert ("by exclusion (voters with no funded proposal): "
+            f"{report['prefer_equal_shares']} voters prefer the Equal Shares outcome, "
+            f"{report['prefer_greedy']} the greedy one") in page
+    kept = ("the greedy outcome is kept" if report["kept"] == "greedy"
+            else "the Equal Shares outcome is kept")
+    assert kept in page
+
+
 def test_compare_needs_two_counts_of_this_consultation(client, counted, roles):
     consultation, _proposals = counted
     run = count_run_create(consultation=consultation, rule="greedy")
