@@ -128,7 +128,36 @@ class DeleteAccountForm(forms.Form):
 
 
 
-class ProposalForm(forms.Form):
+class YearCostFields:
+    """One optional cost field per plan year of the form's consultation (``cost_<year>``)."""
+
+    consultation: Consultation
+
+    def add_year_fields(self) -> None:
+        for year in self.years:
+            self.fields[f"cost_{year}"] = forms.DecimalField(
+                label=str(year), required=False, max_digits=16, decimal_places=2,
+                validators=[MinValueValidator(Decimal("0"))], localize=True,
+            )
+
+    @property
+    def years(self) -> range:
+        return range(self.consultation.plan_start_year, self.consultation.plan_end_year + 1)
+
+    def year_fields(self):
+        return [self[f"cost_{year}"] for year in self.years]
+
+    def main_fields(self):
+        years = {f"cost_{year}" for year in self.years}
+        return [field for field in self if field.name not in years]
+
+    def year_costs(self, data=None) -> dict[int, Decimal]:
+        data = data if data is not None else self.cleaned_data
+        return {year: data[f"cost_{year}"] for year in self.years
+                if data.get(f"cost_{year}") is not None}
+
+
+class ProposalForm(YearCostFields, forms.Form):
     """A proposal with one optional cost field per plan year."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -175,29 +204,7 @@ class ProposalForm(forms.Form):
         self.fields["estimated_cost"].label = _("Estimated cost (%(currency)s)") % {
             "currency": consultation.currency
         }
-        for year in self.years:
-            self.fields[f"cost_{year}"] = forms.DecimalField(
-                label=str(year), required=False, max_digits=16, decimal_places=2,
-                validators=[MinValueValidator(Decimal("0"))], localize=True,
-            )
-
-    @property
-    def years(self) -> range:
-        return range(self.consultation.plan_start_year, self.consultation.plan_end_year + 1)
-
-    def year_fields(self):
-        return [self[f"cost_{year}"] for year in self.years]
-
-    def main_fields(self):
-        return [field for field in self if not field.name.startswith("cost_")]
-
-    def year_costs(self, data=None) -> dict[int, Decimal]:
-        data = data if data is not None else self.cleaned_data
-        return {
-            year: data[f"cost_{year}"]
-            for year in self.years
-            if data.get(f"cost_{year}") is not None
-        }
+        self.add_year_fields()
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
@@ -265,7 +272,7 @@ class ModerationForm(forms.Form):
     )
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(YearCostFields, forms.Form):
     """A reviewer's assessment of one proposal; the rules are `services.assessment_save`'s."""
 
     verdict = forms.ChoiceField(
@@ -299,31 +306,14 @@ class AssessmentForm(forms.Form):
         self.consultation = consultation
         self.fields["validated_cost"].label = _("Validated cost (%(currency)s)") % {
             "currency": consultation.currency}
-        for year in self.years:
-            self.fields[f"cost_{year}"] = forms.DecimalField(
-                label=str(year), required=False, max_digits=16, decimal_places=2,
-                validators=[MinValueValidator(Decimal("0"))], localize=True,
-            )
-
-    @property
-    def years(self) -> range:
-        return range(self.consultation.plan_start_year, self.consultation.plan_end_year + 1)
-
-    def year_fields(self):
-        return [self[f"cost_{year}"] for year in self.years]
-
-    def main_fields(self):
-        years = {f"cost_{year}" for year in self.years}
-        return [field for field in self if field.name not in years]
+        self.add_year_fields()
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
         return {
             "verdict": data["verdict"], "reason": data["reason"],
             "validated_cost": data["validated_cost"], "cost_reason": data["cost_reason"],
-            "notes": data["notes"],
-            "year_costs": {year: data[f"cost_{year}"] for year in self.years
-                           if data.get(f"cost_{year}") is not None},
+            "notes": data["notes"], "year_costs": self.year_costs(),
         }
 
     @classmethod
