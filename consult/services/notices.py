@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,12 +64,16 @@ def tell_assessment(*, assessment) -> None:
                    "currency": consultation.currency})
 
 
-def _took_part(consultation: Consultation):
-    """The participants who proposed, supported or commented in the consultation."""
-    return Participant.objects.filter(user__isnull=False).filter(
-        Q(proposals__consultation=consultation)
-        | Q(supports__proposal__consultation=consultation)
-        | Q(comments__proposal__consultation=consultation))
+def _took_part(consultation: Consultation) -> set[int]:
+    """The user ids of those who proposed, supported or commented in the consultation: three
+    indexed reads (an OR across the three joins would not use the indexes)."""
+    people = Participant.objects.filter(user__isnull=False)
+    ids: set[int] = set()
+    for path in ("proposals__consultation", "supports__proposal__consultation",
+                 "comments__proposal__consultation"):
+        ids.update(people.filter(**{path: consultation}).values_list("user_id", flat=True)
+                   .distinct().iterator())
+    return ids
 
 
 def voting_reminders_send(*, now: datetime | None = None) -> int:
@@ -82,22 +85,22 @@ def voting_reminders_send(*, now: datetime | None = None) -> int:
     created = 0
     for consultation in Consultation.objects.filter(
             voting_opens_at__gt=now, voting_opens_at__lte=soon).select_related("city"):
-        users = _took_part(consultation).values_list("user_id", flat=True).distinct()
+        users = _took_part(consultation)
         created += _remind(consultation, "voting_opens", consultation.voting_opens_at, users)
     for consultation in Consultation.objects.filter(
             voting_opens_at__lte=now, voting_closes_at__gt=now,
             voting_closes_at__lte=soon).select_related("city"):
-        users = (_took_part(consultation)
-                 .filter(~Exists(Ballot.objects.filter(consultation=consultation,
-                                                       participant=OuterRef("pk"))))
-                 .values_list("user_id", flat=True).distinct())
+        voted = set(Ballot.objects.filter(consultation=consultation)
+                    .values_list("participant__user_id", flat=True).iterator())
+        users = _took_part(consultation) - voted
         created += _remind(consultation, "voting_closes", consultation.voting_closes_at, users)
     return created
 
 
-def _remind(consultation: Consultation, message: str, moment: datetime, users) -> int:
+def _remind(consultation: Consultation, message: str, moment: datetime,
+            users: set[int]) -> int:
     return notify(
-        recipients=users.iterator(), message=message,
+        recipients=users, message=message,
         event=f"{message}:{consultation.pk}:{moment:%Y%m%d%H%M}",
         url=reverse("consult:consultation", args=[consultation.city.slug, consultation.slug]),
         params={"consultation": consultation.title, "when": moment.isoformat(),
