@@ -292,15 +292,16 @@ def count_run_official_for(
 
 def _official_record(*, consultation: Consultation, run: CountRun, user,
                      reason: str) -> OfficialChoice:
-    """Record ``run`` as the official count; the proposals' statuses follow its selection (the
-    plans and the proposals' fate read them; the public results page shows them only once the
-    results are published)."""
+    """Record ``run`` as the official count. The proposals' statuses (what every page, the API
+    and the exports say of each proposal) follow the official selection once the results are
+    published: at publication, and at every later choice."""
     choice = OfficialChoice.objects.create(
         consultation=consultation, count_run=run, reason=reason,
         created_by=user if user is not None and user.is_authenticated else None)
     run.is_official = True
-    consult_services.proposals_mark_selected(
-        consultation=consultation, proposal_ids=run.selected_proposal_ids)
+    if ResultsPublication.objects.filter(consultation=consultation).exists():
+        consult_services.proposals_mark_selected(
+            consultation=consultation, proposal_ids=run.selected_proposal_ids)
     return choice
 
 
@@ -344,4 +345,6 @@ def results_publish(*, consultation: Consultation, user: AbstractBaseUser | None
                 created_by=user if user is not None and user.is_authenticated else None)
     except IntegrityError as error:  # published at the same moment elsewhere
         raise ServiceError(ALREADY_PUBLISHED) from error
+    consult_services.proposals_mark_selected(
+        consultation=consultation, proposal_ids=choice.count_run.selected_proposal_ids)
     return publication

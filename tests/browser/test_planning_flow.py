@@ -109,6 +109,11 @@ def test_planner_drafts_council_returns_then_approves_citizen_sees_fate(
     assert plan.actions.count() == 2
     assert planner.get_by_role("heading", name="Checks").is_visible()
 
+    # … publishes the results: from now on each proposal says whether it was selected.
+    planner.goto(f"{base}/plans/counting/{consultation.pk}/")
+    planner.get_by_role("button", name="Publish the results").click()
+    expect(planner.get_by_text("The results are published.")).to_be_visible()
+
     # … edits a budget line and submits.
     edit_first_line(planner, base, plan, "250")
     planner.get_by_role("button", name="Submit for council review").click()

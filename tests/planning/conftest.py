@@ -101,6 +101,9 @@ def drafted(counted, roles):
     from planning.services import plan_draft_for_consultation
 
     consultation, proposals = counted
+    from planning.services import results_publish
+
     plan, conflicts = plan_draft_for_consultation(consultation=consultation, user=roles.planner,
                                                   count_now=True)
+    results_publish(consultation=consultation, user=roles.planner)  # the proposals' fate is out
     return plan, proposals

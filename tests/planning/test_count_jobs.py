@@ -13,6 +13,7 @@ from django.utils import timezone
 from consult.models import Phase, Proposal
 from core.errors import Conflict, NotAllowed, ServiceError
 from planning.models import CountJob, CountRun
+from planning.services import results_publish
 from planning.services import count_job_request, count_job_run
 from tests.factories import ConsultationFactory, ProposalFactory
 
@@ -37,6 +38,9 @@ def test_a_planners_official_count_runs_after_the_request_commits(
     assert job.state == CountJob.State.DONE and job.started_at and job.finished_at
     assert job.count_run.is_official and job.count_run.rule == "greedy"
     assert job.requested_by == roles.planner and job.count_run.created_by == roles.planner
+    # The proposals say they are selected once the results are published, not before.
+    assert not Proposal.objects.filter(status=Proposal.Status.SELECTED).exists()
+    results_publish(consultation=consultation, user=roles.planner)
     assert set(Proposal.objects.filter(status=Proposal.Status.SELECTED)) == {a, b, c}
 
 

@@ -65,9 +65,13 @@ def test_same_ballots_same_hash_and_runs_are_immutable(closed):
     assert CountRun.objects.get(pk=first.pk).selected != []  # the stored row is unchanged
 
 
-def test_official_count_marks_selected_and_recount_moves_them(closed):
+def test_publication_marks_the_official_selection_and_a_later_choice_moves_it(closed):
+    from planning.services import results_publish
+
     consultation, proposals, _ballots = closed
     run = count_run_create(consultation=consultation, rule="greedy", official=True)
+    assert not Proposal.objects.filter(status=Proposal.Status.SELECTED).exists()
+    results_publish(consultation=consultation, user=None)
     selected = set(Proposal.objects.filter(status=Proposal.Status.SELECTED)
                    .values_list("pk", flat=True))
     assert selected == set(run.selected_proposal_ids) and selected

@@ -308,6 +308,8 @@ def test_choosing_again_keeps_the_history_and_everything_follows_the_latest(coun
     first = official_choose(consultation=consultation, count_run_id=greedy.pk,
                             user=roles.planner, reason="Strict minimum.")
     assert selectors.count_run_official(consultation=consultation).pk == greedy.pk
+    assert not Proposal.objects.filter(status="selected").exists()  # not published yet
+    results_publish(consultation=consultation, user=roles.planner)
     assert set(Proposal.objects.filter(status="selected")) == {a}
     with pytest.raises(ServiceError, match="already the official count"):
         official_choose(consultation=consultation, count_run_id=greedy.pk,

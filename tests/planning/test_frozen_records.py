@@ -67,7 +67,7 @@ def frozen(counted, roles, drafted) -> Frozen:
     vote = services.plan_vote_cast(plan=plan, user=roles.council, vote="approve")
     decision = ReviewDecision.objects.get(version=version)
     report = report_services.report_publish(user=roles.planner, consultation=consultation)
-    publication = services.results_publish(consultation=consultation, user=roles.planner)
+    publication = ResultsPublication.objects.get(consultation=consultation)  # `drafted` published
     plan.refresh_from_db()
     return Frozen(plan=plan, consultation=consultation, roles=roles, records={
         CountRun: plan.count_run, OfficialChoice: publication.official_choice,

@@ -102,12 +102,12 @@ def test_real_elections_survive_the_roundtrip(name, rule, tmp_path):
     assert again.selected == original.selected
 
 
-def test_count_command_stores_an_official_run_and_marks_selected(tmp_path):
+def test_count_command_stores_an_official_run_publishes_and_marks_selected(tmp_path):
     city = CityFactory(slug="montevideo", timezone="America/Montevideo", currency="UYU")
     consultation = consultation_import_pabulib(path=FIXTURES / "tie_approval.pb", city=city)
     out = StringIO()
     call_command("count_consultation", f"montevideo/{consultation.slug}", "--rule", "mes",
-                 "--official", stdout=out)
+                 "--official", "--publish", stdout=out)
     result = json.loads(out.getvalue())
     expected = outcome_of(FIXTURES / "tie_approval.pb", "mes")
     assert result["selected"] == expected.selected

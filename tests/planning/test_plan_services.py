@@ -44,6 +44,8 @@ def test_draft_without_ceilings(counted, roles):
     assert conflicts == []
     run = plan.count_run
     assert run.is_official and run.selected_proposal_ids == sorted([a.pk, b.pk, c.pk])
+    assert not Proposal.objects.filter(status="selected").exists()  # until published
+    services.results_publish(consultation=consultation, user=roles.planner)
     assert set(Proposal.objects.filter(status="selected")) == {a, b, c}
     assert plan.status == PlanStatus.DRAFT and plan.city == consultation.city
     assert (plan.start_year, plan.end_year, plan.envelope) == (2027, 2030, D("1000"))

@@ -102,6 +102,13 @@ def test_two_app_servers_and_a_worker_share_results_throttles_and_sessions(stack
                .exclude(pk=run.pk).exclude(job__isnull=False).first(),
                seconds=60, what="the command's count on the worker", stack=stack)
 
+    # The planner publishes the results on the other server: the proposals now say whether
+    # they were selected.
+    published = requests.post(
+        f"{stack.servers[1]}/api/v1/consultations/{consultation.pk}/publication/",
+        headers=planner_auth, timeout=10)
+    assert published.status_code in (200, 201), published.text
+
     # Both servers answer the same results once the worker has stored the tally.
     def results(server: str):
         response = requests.get(f"{server}/api/v1/consultations/{consultation.pk}/results/",

@@ -19,12 +19,18 @@ class Command(BaseCommand):
                             choices=["lexicographic", "votes-then-cost"])
         parser.add_argument("--official", action="store_true",
                             help="Make this the count that decides the consultation")
+        parser.add_argument("--publish", action="store_true",
+                            help="With --official: publish the results too (the proposals "
+                                 "then say whether they were selected)")
         parser.add_argument("--in-worker", action="store_true",
                             help="Queue the count for a Celery worker and return at once")
 
     def handle(self, *args, consultation: str, rule, min_votes, tie_break, official,
-               in_worker, **options):
-        from planning.services import count_run_create
+               publish, in_worker, **options):
+        from planning.services import count_run_create, results_publish
+
+        if publish and (not official or in_worker):
+            raise CommandError("--publish needs --official and no --in-worker", returncode=2)
         from planning.tasks import count_consultation
 
         if in_worker:
@@ -38,6 +44,8 @@ class Command(BaseCommand):
                 consultation=consultation_from_arg(consultation), rule=rule,
                 min_votes=min_votes, tie_break=tie_break, official=official,
             )
+            if publish:
+                results_publish(consultation=run.consultation, user=None)
         except ServiceError as error:
             raise CommandError(error.message, returncode=2) from None
         self.stdout.write(json.dumps({
