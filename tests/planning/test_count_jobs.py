@@ -13,8 +13,7 @@ from django.utils import timezone
 from consult.models import Phase, Proposal
 from core.errors import Conflict, NotAllowed, ServiceError
 from planning.models import CountJob, CountRun
-from planning.services import results_publish
-from planning.services import count_job_request, count_job_run
+from planning.services import count_job_request, count_job_run, results_publish
 from tests.factories import ConsultationFactory, ProposalFactory
 
 
