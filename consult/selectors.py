@@ -301,6 +301,12 @@ class BallotArrays:
         return len(self.indptr) - 1
 
 
+def engine_project_id(*, reference: str, pk: int) -> str:
+    """How a proposal is named in a count (and in the explanations a CountRun stores): its
+    external reference (e.g. a Pabulib project id), else its primary key."""
+    return reference or str(pk)
+
+
 def ballot_arrays(*, consultation: Consultation, chunk_size: int = 50_000) -> BallotArrays:
     """Stream the ballots of a consultation into arrays (three queries, whatever the size).
 
@@ -346,7 +352,7 @@ def ballot_arrays(*, consultation: Consultation, chunk_size: int = 50_000) -> Ba
     indptr = np.append(indptr, len(flat)).astype(np.int64)
     return BallotArrays(
         proposal_pks=proposal_pks,
-        project_ids=[ref or str(pk) for pk, ref, _cost in proposals],
+        project_ids=[engine_project_id(reference=ref, pk=pk) for pk, ref, _cost in proposals],
         costs=[cost for _pk, _ref, cost in proposals],
         indptr=indptr,
         indices=np.searchsorted(proposal_pks, flat[:, 1]).astype(np.int64),

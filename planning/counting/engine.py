@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from ._prepare import Prepared, TieBreak, num_json, prepare
 from .election import APPROVAL_TYPES, CountingError, Election
 
@@ -292,9 +294,46 @@ def _round_json(r: dict) -> dict:
     }
 
 
+#: How many of the winners its supporters paid for an unselected project's explanation names.
+PAID_FOR_SHOWN = 5
+
+
+def _supporters_spending(prep: Prepared, setup, res) -> tuple[list[int], np.ndarray]:
+    """Replay the recorded MES payments: ``spent[j, k]`` is what the supporters of project
+    ``j`` paid, between them, for the ``k``-th winner (each of the winner's supporters pays the
+    round's price per supporter, or all she has left). Floats: the figures explain the outcome,
+    they decide nothing."""
+    groups = setup.groups
+    budget = np.full(groups.G, float(res.per_voter))
+    winners = [_index(prep, r["project"]) for r in res.rounds]
+    spent = np.zeros((prep.m, len(winners)))
+    weights = groups.w.astype(np.float64)
+    for k, (j, r) in enumerate(zip(winners, res.rounds, strict=True)):
+        supporters = setup.sup[j]
+        pay = np.minimum(budget[supporters], float(r["price_per_supporter"]))
+        budget[supporters] -= pay
+        rep, proj = groups.expand(supporters)
+        spent[:, k] = np.bincount(proj, weights=(weights[supporters] * pay)[rep],
+                                  minlength=prep.m)
+    return winners, spent
+
+
+def _paid_for(prep: Prepared, j: int, winners: list[int], spent: np.ndarray) -> dict:
+    """Where the money of project ``j``'s supporters went: the winners it paid most for."""
+    row = spent[j]
+    order = [k for k in np.argsort(-row, kind="stable").tolist() if row[k] > 0.005]
+    ids = prep.election.project_ids
+    return {
+        "supporters_paid_for": [[ids[winners[k]], round(float(row[k]), 2)]
+                                for k in order[:PAID_FOR_SHOWN]],
+        "supporters_paid_total": round(float(row.sum()), 2),
+    }
+
+
 def _explain_mes(prep, setup, res, explanations) -> None:
     ids = prep.election.project_ids
     rounds = {r["project"]: r for r in res.rounds}
+    winners, spent = _supporters_spending(prep, setup, res)
     for j in range(prep.m):
         if not prep.active[j]:
             continue
@@ -315,7 +354,12 @@ def _explain_mes(prep, setup, res, explanations) -> None:
             d = res.dropped[j]
             explanations[pid] = {"status": "rejected", **base,
                                  "reason": "supporters_out_of_money", "round": d["round"],
-                                 "supporters_money_left": num_json(d["available"])}
+                                 "supporters_money_left": num_json(d["available"]),
+                                 # the share of its cost its supporters could still pay
+                                 "effective_support": float(
+                                     Fraction(d["available"]) / Fraction(prep.costs[j])),
+                                 "voter_budget": float(res.per_voter),
+                                 **_paid_for(prep, j, winners, spent)}
         else:  # pragma: no cover - MES ends only when every project is bought or dropped
             explanations[pid] = {"status": "rejected", **base, "reason": "not_reached"}
 

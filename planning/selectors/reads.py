@@ -247,6 +247,22 @@ def _progress(indicator: Indicator, period: IndicatorPeriod | None, year: int) -
     return result
 
 
+def _add_spending(entries: list[dict]) -> None:
+    """The execution of each entry's action: the spending recorded during monitoring, per
+    year and in all (one query for every entry)."""
+    spent = defaultdict(dict)
+    rows = (BudgetLine.objects.filter(action_id__in={e["action_id"] for e in entries},
+                                      spent__isnull=False)
+            .values("action_id", "year").annotate(total=Sum("spent")))
+    for row in rows:
+        spent[row["action_id"]][row["year"]] = row["total"]
+    for entry in entries:
+        by_year = spent.get(entry["action_id"], {})
+        for year in entry["years"]:
+            year["spent"] = by_year.get(year["year"])
+        entry["spent"] = sum(by_year.values(), Decimal("0")) if by_year else None
+
+
 def proposal_fate(proposal: Proposal) -> dict | None:
     """What became of a proposal: selected by the official count → the action(s) of approved
     plans that come from it, with their budget per year as approved. None when the proposal was
@@ -269,8 +285,11 @@ def proposal_fate(proposal: Proposal) -> dict | None:
             if proposal.pk not in action.get("proposals", []):
                 continue
             per_year = defaultdict(Decimal)
+            committed = set()
             for line in _current_snapshot_lines(action["budget_lines"]):
                 per_year[line["year"]] += Decimal(line["amount"])
+                if line.get("status") == BudgetLine.Status.COMMITTED:
+                    committed.add(line["year"])
             entries.append({
                 "plan_id": version.plan_id,
                 "plan_title": snapshot["plan"]["title"],
@@ -280,10 +299,11 @@ def proposal_fate(proposal: Proposal) -> dict | None:
                 "action_title": action["title"],
                 "objective": action.get("objective_title", ""),
                 "rank": action.get("rank"),
-                "years": [{"year": year, "amount": amount}
+                "years": [{"year": year, "amount": amount, "committed": year in committed}
                           for year, amount in sorted(per_year.items())],
                 "total": sum(per_year.values(), Decimal("0")),
             })
+    _add_spending(entries)
     if not selected and not entries:
         return None
     drafting = []

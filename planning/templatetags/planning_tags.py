@@ -9,8 +9,10 @@ from django import template
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_percent
 from planning import selectors
 from planning.models import BudgetLine, FundingSource, Indicator, PlanStatus, ResultLevel
+from planning.selectors.fates import proposal_fate_full
 
 register = template.Library()
 
@@ -58,6 +60,12 @@ def label(value, kind: str) -> str:
     return str(LABELS.get(kind, {}).get(value, value if value is not None else "—"))
 
 
+@register.filter
+def percent(share) -> str:
+    """A share (0.42) as the reader writes a percentage."""
+    return format_percent(None if share in (None, "") else float(share))
+
+
 @register.simple_tag
 def results_state(consultation, user):
     """For consult's public results page: whether the results are published, and the official
@@ -66,10 +74,20 @@ def results_state(consultation, user):
     return selectors.results_public_state(consultation=consultation, user=user)
 
 
+@register.simple_tag
+def fate_of(proposal):
+    """What became of a proposal (a Fate), for a page that shows it in more than one place."""
+    return proposal_fate_full(proposal=proposal)
+
+
 @register.inclusion_tag("planning/_proposal_fate.html")
-def proposal_fate(proposal):
-    """What became of a proposal: selected → action X of plan Y, budget per year."""
-    return {"proposal": proposal, "fate": selectors.proposal_fate(proposal)}
+def proposal_fate(proposal, fate=None):
+    """What became of a proposal and why; when selected, the plan action it became with its
+    budget per year and its execution."""
+    fate = fate or proposal_fate_full(proposal=proposal)
+    plan = selectors.proposal_fate(proposal) if fate and fate.status == "selected" else None
+    return {"proposal": proposal, "fate": fate, "plan": plan,
+            "currency": proposal.consultation.currency}
 
 
 DIFF_FIELDS = {

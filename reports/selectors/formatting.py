@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from django.utils import formats
+from core.formatting import format_money, format_number
+
+__all__ = ["format_money", "format_number", "money", "number_or_none"]
 
 
 def money(value) -> float:
@@ -17,20 +19,3 @@ def money(value) -> float:
 def number_or_none(value) -> float | None:
     """A snapshot's stored number (a string, or empty when not given) as a float."""
     return None if value in (None, "") else float(value)
-
-
-def format_number(value, places: int = 0) -> str:
-    """A number for the active language: its grouping and decimal mark."""
-    if value is None:
-        return ""
-    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
-
-
-def format_money(value, currency: str) -> str:
-    """An amount for the active language, with its currency code; cents only when there are
-    any."""
-    if value is None:
-        return ""
-    value = float(value)
-    places = 0 if value == int(value) else 2
-    return f"{format_number(value, places)}\u00a0{currency}"

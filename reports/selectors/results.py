@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from consult.models import Consultation, CountingRule, Proposal, VotingMethod
 from planning import selectors as plan_selectors
+from planning.explanations import explain
 from planning.models import CountRun
 
-from .formatting import format_money, format_number, money
+from .formatting import money
 from .tables import table_from_frame
 
 #: Rules compared side by side on the same ballots (plus the consultation's own rule).
@@ -29,71 +30,6 @@ COMPARISON_TYPES = {"rule": "text", "rule_label": "text", "official": "bool",
 
 def official_run(consultation: Consultation) -> CountRun | None:
     return plan_selectors.count_run_official(consultation=consultation)
-
-
-# --- the engine's explanations in words --------------------------------------------------------
-
-
-def _explain_selected(e: dict, *, currency: str) -> str:
-    if e.get("reason") == "fitted":
-        return _("Selected: ranked %(rank)s by votes (%(votes)s votes), it fitted "
-                 "in the %(left)s still available.") % {
-            "rank": e.get("rank"), "votes": format_number(e.get("votes")),
-            "left": format_money(e.get("remaining_before"), currency)}
-    if "price_per_supporter" in e:
-        return _("Selected in round %(round)s: its %(votes)s supporters could pay for it, "
-                 "at most %(price)s each.") % {
-            "round": e.get("round"), "votes": format_number(e.get("votes")),
-            "price": format_money(e.get("price_per_supporter"), currency)}
-    if "time" in e:
-        return _("Selected in round %(round)s, supported by %(votes)s voters.") % {
-            "round": e.get("round"), "votes": format_number(e.get("votes"))}
-    return _("Selected.")
-
-
-def _explain_not_selected(e: dict, *, currency: str) -> str:
-    texts = {
-        "did_not_fit": _("Not selected: when its turn came (rank %(rank)s by votes) only "
-                         "%(left)s was left, less than its cost of %(cost)s."),
-        "supporters_out_of_money": _("Not selected: in round %(round)s its supporters had "
-                                     "%(money_left)s left between them, less than its cost of "
-                                     "%(cost)s."),
-        "no_supporters": _("Not selected: nobody voted for it."),
-        "zero_cost_ignored": _("Not selected by equal shares: it costs nothing, so it brings "
-                               "no satisfaction under this rule."),
-        "below_min_votes": _("Not counted: %(votes)s votes, fewer than the minimum of "
-                             "%(min_votes)s."),
-        "rule_stopped": _("Not selected: the rule stopped at round %(stopped)s, when a project "
-                          "tied for the next purchase no longer fitted."),
-        "exceeds_budget": _("Not selected: it costs more than the whole budget."),
-    }
-    reason = e.get("reason")
-    if reason not in texts:
-        return _("Not selected (%(reason)s).") % {"reason": reason or e.get("status")}
-    return str(texts[reason]) % {
-        "rank": e.get("rank"), "left": format_money(e.get("remaining_before"), currency),
-        "cost": format_money(e.get("cost"), currency), "round": e.get("round"),
-        "money_left": format_money(e.get("supporters_money_left"), currency),
-        "votes": format_number(e.get("votes")), "min_votes": format_number(e.get("min_votes")),
-        "stopped": e.get("stopped_at_round"),
-    }
-
-
-def explain(explanation: dict | None, *, currency: str) -> str:
-    """The counting engine's explanation of one project, in words."""
-    if not explanation:
-        return _("Not counted.")
-    e = explanation
-    prefix = ""
-    if e.get("phase") == "completion":
-        prefix = _("After the Method of Equal Shares (%(mes)s), the greedy completion: ") % {
-            "mes": explain(e["mes"], currency=currency).rstrip(".")} if e.get("mes") else _(
-            "In the greedy completion: ")
-    if e.get("status") == "selected":
-        # Only the greedy "fitted" reason is said after the completion prefix.
-        text = _explain_selected(e, currency=currency)
-        return prefix + text if e.get("reason") == "fitted" else text
-    return prefix + _explain_not_selected(e, currency=currency)
 
 
 # --- counting every rule on the same ballots ---------------------------------------------------

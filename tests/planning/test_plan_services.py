@@ -325,9 +325,12 @@ def test_monitoring_after_approval_and_proposal_fate(drafted, roles):
     fate = selectors.proposal_fate(a)
     (entry,) = fate["entries"]
     assert entry["action_title"] == "Green roofs" and entry["plan_id"] == plan.pk
-    assert entry["years"] == [{"year": 2027, "amount": D("200")},
-                              {"year": 2028, "amount": D("200")}]
-    assert entry["total"] == D("400")
+    assert line.action.title == "Green roofs" and line.year == 2027
+    # the budget as approved, and its execution: spending as recorded during monitoring
+    assert entry["years"] == [
+        {"year": 2027, "amount": D("200"), "committed": False, "spent": D("10")},
+        {"year": 2028, "amount": D("200"), "committed": False, "spent": None}]
+    assert entry["total"] == D("400") and entry["spent"] == D("10")
     # The fate follows the approved version, not the live plan under revision.
     services.plan_revision_start(plan=plan, user=roles.planner)
     Action.objects.filter(plan=plan, rank=1).delete()

@@ -235,11 +235,11 @@ def test_fate_template_tag_renders_for_consult_pages(drafted, roles):
     proposal = Proposal.objects.get(pk=proposals[0].pk)
     html = Template("{% load planning_tags %}{% proposal_fate proposal %}").render(
         Context({"proposal": proposal}))
-    assert "Green roofs" in html and "Selected by the official count" in html
+    assert "Green roofs" in html and "Selected: ranked 1 by votes (4 votes)" in html
     other = Proposal.objects.get(pk=proposals[3].pk)
     html = Template("{% load planning_tags %}{% proposal_fate proposal %}").render(
         Context({"proposal": other}))
-    assert "not part of an approved plan" in html
+    assert "Not selected" in html and "It became the action" not in html
 
 
 def _workspace_queries(client, plan) -> int:

@@ -1,0 +1,154 @@
+"""What became of each proposal, and why, in the reader's language: selected (and the plan
+action it became), not selected (the count's explanation: effective support, where its
+supporters' money went), not feasible (the review's reason), rejected (the moderators'),
+withdrawn (the author's), or pending while the results are not published.
+
+Built at display time from what is stored — the proposal, its assessment, the official count's
+explanations — in a fixed number of queries for any number of proposals: no ballot is read."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from consult.models import Consultation, Phase, Proposal, ProposalAssessment
+from consult.selectors import engine_project_id
+
+from ..explanations import explain
+from ..models import CountRun
+from .counts import official_choice_latest, results_publication_of
+
+
+class FateStatus:
+    SELECTED = "selected"
+    NOT_SELECTED = "not_selected"
+    NOT_FEASIBLE = "not_feasible"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    PENDING = "pending"
+
+
+#: What each status is called where a person reads it.
+FATE_LABELS = {
+    FateStatus.SELECTED: gettext_lazy("Selected"),
+    FateStatus.NOT_SELECTED: gettext_lazy("Not selected"),
+    FateStatus.NOT_FEASIBLE: gettext_lazy("Not feasible"),
+    FateStatus.REJECTED: gettext_lazy("Rejected"),
+    FateStatus.WITHDRAWN: gettext_lazy("Withdrawn"),
+    FateStatus.PENDING: gettext_lazy("Pending"),
+}
+
+#: The count's figures a fate passes on (to the page and the API), as the count stored them.
+FIGURES = ("votes", "cost", "round", "rank", "price_per_supporter", "remaining_before",
+           "supporters_money_left", "effective_support", "voter_budget",
+           "supporters_paid_total")
+
+
+@dataclass(frozen=True)
+class Fate:
+    status: str
+    reason: str
+    figures: dict[str, Any] = field(default_factory=dict)
+    #: the selected proposals its supporters' money went to: {proposal, title, amount}
+    supporters_paid_for: list[dict] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(FATE_LABELS[self.status])
+
+
+@dataclass(frozen=True)
+class _Official:
+    """The published official count, read once for every proposal asked about."""
+
+    run: CountRun | None
+    pid_to_pk: dict[str, int]
+    titles: dict[str, str]
+
+
+def _pending_reason(consultation: Consultation) -> str:
+    if consultation.phase in (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
+        return _("Voting has not closed yet: what becomes of it is known when the results "
+                 "are published.")
+    return _("The votes are being counted: what becomes of it is known when the results are "
+             "published.")
+
+
+def _official(consultation: Consultation) -> _Official | None:
+    """The official count once the results are published (None before), with the titles of
+    the proposals it names (two or three queries)."""
+    if results_publication_of(consultation=consultation) is None:
+        return None
+    choice = official_choice_latest(consultation=consultation)
+    if choice is None:  # pragma: no cover - a publication always names an official choice
+        return None
+    rows = Proposal.objects.filter(consultation=consultation).values_list(
+        "pk", "reference", "title")
+    pid_to_pk, titles = {}, {}
+    for pk, reference, title in rows:
+        pid = engine_project_id(reference=reference, pk=pk)
+        pid_to_pk[pid] = pk
+        titles[pid] = title
+    return _Official(run=choice.count_run, pid_to_pk=pid_to_pk, titles=titles)
+
+
+def _counted_fate(proposal: Proposal, official: _Official, currency: str) -> Fate:
+    run = official.run
+    pid = engine_project_id(reference=proposal.reference, pk=proposal.pk)
+    explanation = run.explanations.get(pid)
+    selected = proposal.pk in set(run.selected_proposal_ids)
+    status = FateStatus.SELECTED if selected else FateStatus.NOT_SELECTED
+    if explanation is None:
+        return Fate(status=status, reason=str(_("It was not on the ballot of the official "
+                                                "count.")) if not selected else "")
+    reason = explain(explanation, currency=currency, names=official.titles)
+    source = explanation.get("mes", explanation) if not selected else explanation
+    figures = {key: explanation.get(key, source.get(key)) for key in FIGURES
+               if explanation.get(key, source.get(key)) is not None}
+    paid = [{"proposal": official.pid_to_pk.get(p), "title": official.titles.get(p, p),
+             "amount": amount} for p, amount in source.get("supporters_paid_for", [])]
+    return Fate(status=status, reason=reason, figures=figures, supporters_paid_for=paid)
+
+
+def proposal_fates(*, consultation: Consultation,
+                   proposals: Iterable[Proposal]) -> dict[int, Fate]:
+    """The fate of each proposal (drafts have none), by primary key, in a fixed number of
+    queries: the publication, the official count and the titles it names, the assessments."""
+    proposals = [p for p in proposals if p.status != Proposal.Status.DRAFT]
+    if not proposals:
+        return {}
+    not_feasible = dict(ProposalAssessment.objects.filter(
+        proposal__in=[p.pk for p in proposals],
+        verdict=ProposalAssessment.Verdict.NOT_FEASIBLE).values_list("proposal_id", "reason"))
+    official: _Official | None | bool = False  # read once, and only if needed
+    fates: dict[int, Fate] = {}
+    for proposal in proposals:
+        if proposal.status == Proposal.Status.WITHDRAWN:
+            fates[proposal.pk] = Fate(status=FateStatus.WITHDRAWN, reason=_(
+                "Withdrawn by its author: %(reason)s") % {"reason": proposal.status_reason})
+        elif proposal.status == Proposal.Status.REJECTED:
+            fates[proposal.pk] = Fate(status=FateStatus.REJECTED, reason=_(
+                "Rejected by the city's moderators or planners: %(reason)s") % {
+                "reason": proposal.status_reason})
+        elif proposal.pk in not_feasible:
+            fates[proposal.pk] = Fate(status=FateStatus.NOT_FEASIBLE, reason=_(
+                "The city's review found it not feasible: %(reason)s") % {
+                "reason": not_feasible[proposal.pk]})
+        else:
+            if official is False:
+                official = _official(consultation)
+            if official is None:
+                fates[proposal.pk] = Fate(status=FateStatus.PENDING,
+                                          reason=_pending_reason(consultation))
+            else:
+                fates[proposal.pk] = _counted_fate(proposal, official, consultation.currency)
+    return fates
+
+
+def proposal_fate_full(*, proposal: Proposal) -> Fate | None:
+    """One proposal's fate (its consultation is read from the proposal)."""
+    return proposal_fates(consultation=proposal.consultation, proposals=[proposal]).get(
+        proposal.pk)
