@@ -22,7 +22,8 @@ def format_money(value, currency: str) -> str:
         return ""
     value = float(value)
     places = 0 if value == int(value) else 2
-    return f"{format_number(value, places)}\u00a0{currency}"
+    return f"{format_number(value, places)}\u00a0{currency}" if currency else format_number(
+        value, places)
 
 
 def format_percent(share: float | None) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .selectors import HIDDEN, MIN_CELL, SUPPRESSED, column_label, format_number, is_withheld
+from .selectors.tables import worded_table
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -274,6 +275,7 @@ def present_table(name: str, table: dict, *, currency: str = "",
     from .selectors import table_title
 
     numeric = {"int", "money", "percent", "ratio", "number"}
+    table = worded_table(table, currency=currency)
     columns = table["columns"]
     rows = []
     for row in table["rows"]:

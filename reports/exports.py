@@ -13,6 +13,7 @@ import pandas as pd
 from core.spreadsheets import neutralised, text_cells_only
 
 from .selectors import column_label, table_frame, table_title
+from .selectors.tables import worded_table
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -28,8 +29,11 @@ class Export:
     filename: str
 
 
-def export_table(table: dict, *, name: str, fmt: str, stem: str = "report") -> Export:
-    """One table in one format; raises KeyError for an unknown format."""
+def export_table(table: dict, *, name: str, fmt: str, stem: str = "report",
+                 currency: str = "") -> Export:
+    """One table in one format, in the reader's language; raises KeyError for an unknown
+    format."""
+    table = worded_table(table, currency=currency)
     content_type = FORMATS[fmt]
     filename = f"{stem}-{name}.{fmt}"
     if fmt == "json":

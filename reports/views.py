@@ -134,7 +134,8 @@ def _known_format(fmt: str) -> None:
 def _export(report: dict, table: str, fmt: str, stem: str) -> HttpResponse:
     if fmt not in FORMATS or table not in report.get("tables", {}):
         raise Http404(_("No such table or format."))
-    export = export_table(report["tables"][table], name=table, fmt=fmt, stem=stem)
+    export = export_table(report["tables"][table], name=table, fmt=fmt, stem=stem,
+                          currency=report.get("meta", {}).get("currency", ""))
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response

@@ -12,6 +12,7 @@ from consult.models import (
     ModerationDecision,
     Proposal,
 )
+from planning.selectors.fates import FATE_LABELS, Fate, proposal_fates
 
 from ._common import ID_LIMITS, MONEY, display_name, each_year_once
 
@@ -19,6 +20,64 @@ from ._common import ID_LIMITS, MONEY, display_name, each_year_once
 class YearCostSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=1900, max_value=2200)
     amount = serializers.DecimalField(min_value=0, **MONEY)
+
+
+class PaidForSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(allow_null=True, help_text="A selected proposal's id.")
+    title = serializers.CharField()
+    amount = serializers.FloatField(help_text="What the supporters paid for it, between them.")
+
+
+class PlanYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    amount = serializers.DecimalField(**MONEY)
+    committed = serializers.BooleanField()
+    spent = serializers.DecimalField(**MONEY, allow_null=True)
+
+
+class PlanActionSerializer(serializers.Serializer):
+    plan = serializers.IntegerField(source="plan_id")
+    plan_title = serializers.CharField()
+    version = serializers.IntegerField()
+    action = serializers.IntegerField(source="action_id")
+    action_title = serializers.CharField()
+    currency = serializers.CharField()
+    years = PlanYearSerializer(many=True)
+    total = serializers.DecimalField(**MONEY)
+    spent = serializers.DecimalField(**MONEY, allow_null=True)
+
+
+class FateSerializer(serializers.Serializer):
+    """What became of a proposal and why, in the request's language."""
+
+    status = serializers.ChoiceField(choices=list(FATE_LABELS))
+    label = serializers.CharField()
+    reason = serializers.CharField(help_text="Why, in words, in the request's language.")
+    effective_support = serializers.SerializerMethodField()
+    figures = serializers.DictField(help_text=(
+        "The official count's figures behind the reason: votes, cost, round, rank, "
+        "price_per_supporter, remaining_before, supporters_money_left, voter_budget, …"))
+    supporters_paid_for = PaidForSerializer(many=True, help_text=(
+        "Equal shares: the selected proposals its supporters' money went to."))
+    plan_actions = PlanActionSerializer(many=True, help_text=(
+        "When selected: the approved plans' actions it became."))
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_effective_support(self, fate: Fate) -> float | None:
+        """The share of its cost its supporters could still pay when the count considered it
+        (equal shares; 1 or more means funded)."""
+        return fate.figures.get("effective_support")
+
+
+class ProposalListSerializer(serializers.ListSerializer):
+    """A page of proposals (of one consultation): their fates in one go."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        if items:
+            self.child.context["fates"] = proposal_fates(
+                consultation=items[0].consultation, proposals=items)
+        return super().to_representation(items)
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -30,14 +89,16 @@ class ProposalSerializer(serializers.ModelSerializer):
     year_costs = YearCostSerializer(many=True, read_only=True)
     support_count = serializers.IntegerField(read_only=True, default=0)
     is_supported = serializers.SerializerMethodField()
+    fate = serializers.SerializerMethodField()
 
     class Meta:
         model = Proposal
+        list_serializer_class = ProposalListSerializer
         fields = [
             "id", "consultation", "theme", "theme_slug", "organisation", "organisation_name",
             "author", "title", "summary", "body", "estimated_cost", "year_costs", "partners",
             "action_kind", "reference", "district", "status", "status_reason", "is_hidden",
-            "published_at", "created_at", "support_count", "is_supported",
+            "published_at", "created_at", "support_count", "is_supported", "fate",
         ]
 
     @extend_schema_field(serializers.CharField())
@@ -48,6 +109,15 @@ class ProposalSerializer(serializers.ModelSerializer):
     def get_is_supported(self, proposal: Proposal) -> bool | None:
         """Whether you support it (null when you are not a participant)."""
         return getattr(proposal, "is_supported", None)
+
+    @extend_schema_field(FateSerializer(allow_null=True))
+    def get_fate(self, proposal: Proposal) -> dict | None:
+        """What became of it and why (null for a draft)."""
+        fates = self.context.get("fates")
+        if fates is None:
+            fates = proposal_fates(consultation=proposal.consultation, proposals=[proposal])
+        fate = fates.get(proposal.pk)
+        return None if fate is None else FateSerializer(fate).data
 
 
 class ProposalWriteSerializer(serializers.Serializer):

@@ -33,6 +33,7 @@ from .counts import (  # noqa: F401
 from .reads import (  # noqa: F401
     consultations_to_plan,
     count_job_latest,
+    plan_actions_from,
     plan_budget,
     plan_comments,
     plan_decisions,

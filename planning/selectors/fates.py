@@ -8,7 +8,7 @@ explanations — in a fixed number of queries for any number of proposals: no ba
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from consult.selectors import engine_project_id
 from ..explanations import explain
 from ..models import CountRun
 from .counts import official_choice_latest, results_publication_of
+from .reads import plan_actions_from
 
 
 class FateStatus:
@@ -54,6 +55,8 @@ class Fate:
     figures: dict[str, Any] = field(default_factory=dict)
     #: the selected proposals its supporters' money went to: {proposal, title, amount}
     supporters_paid_for: list[dict] = field(default_factory=list)
+    #: when selected: the approved plans' actions it became (``plan_actions_from``)
+    plan_actions: list[dict] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -145,6 +148,11 @@ def proposal_fates(*, consultation: Consultation,
                                           reason=_pending_reason(consultation))
             else:
                 fates[proposal.pk] = _counted_fate(proposal, official, consultation.currency)
+    selected = [pk for pk, fate in fates.items() if fate.status == FateStatus.SELECTED]
+    if selected:
+        actions = plan_actions_from(consultation_id=consultation.pk, proposal_pks=selected)
+        for pk in selected:
+            fates[pk] = replace(fates[pk], plan_actions=actions.get(pk, []))
     return fates
 
 

@@ -263,26 +263,28 @@ def _add_spending(entries: list[dict]) -> None:
         entry["spent"] = sum(by_year.values(), Decimal("0")) if by_year else None
 
 
-def proposal_fate(proposal: Proposal) -> dict | None:
-    """What became of a proposal: selected by the official count → the action(s) of approved
-    plans that come from it, with their budget per year as approved. None when the proposal was
-    neither selected nor taken into an approved plan. Reads the approved versions' frozen
-    snapshots of the proposal's city (few per city), in two queries."""
-    selected = proposal.status == Proposal.Status.SELECTED
+def plan_actions_from(*, consultation_id: int, proposal_pks) -> dict[int, list[dict]]:
+    """The actions of approved plans that come from each of these proposals (of one
+    consultation), with their budget per year as approved and their execution: from the
+    approved versions' frozen snapshots of the consultation's city (few per city) and the
+    spending recorded since, in three queries for any number of proposals."""
+    wanted = set(proposal_pks)
     versions = (
         PlanVersion.objects.filter(
-            plan__city_id__in=Consultation.objects.filter(pk=proposal.consultation_id)
+            plan__city_id__in=Consultation.objects.filter(pk=consultation_id)
             .values("city_id"),
             plan__approved_version=F("pk"),
         )
         .exclude(plan__status=PlanStatus.SUPERSEDED)
         .select_related("plan")
     )
+    found: dict[int, list[dict]] = defaultdict(list)
     entries = []
     for version in versions:
         snapshot = version.snapshot
         for action in snapshot.get("actions", []):
-            if proposal.pk not in action.get("proposals", []):
+            origins = wanted.intersection(action.get("proposals", []))
+            if not origins:
                 continue
             per_year = defaultdict(Decimal)
             committed = set()
@@ -290,7 +292,7 @@ def proposal_fate(proposal: Proposal) -> dict | None:
                 per_year[line["year"]] += Decimal(line["amount"])
                 if line.get("status") == BudgetLine.Status.COMMITTED:
                     committed.add(line["year"])
-            entries.append({
+            entry = {
                 "plan_id": version.plan_id,
                 "plan_title": snapshot["plan"]["title"],
                 "version": version.number,
@@ -302,8 +304,21 @@ def proposal_fate(proposal: Proposal) -> dict | None:
                 "years": [{"year": year, "amount": amount, "committed": year in committed}
                           for year, amount in sorted(per_year.items())],
                 "total": sum(per_year.values(), Decimal("0")),
-            })
+            }
+            entries.append(entry)
+            for pk in origins:
+                found[pk].append(entry)
     _add_spending(entries)
+    return dict(found)
+
+
+def proposal_fate(proposal: Proposal) -> dict | None:
+    """What became of a proposal in the plans: selected by the official count → the action(s)
+    of approved plans that come from it (``plan_actions_from``), or the plan in preparation.
+    None when the proposal was neither selected nor taken into an approved plan."""
+    selected = proposal.status == Proposal.Status.SELECTED
+    entries = plan_actions_from(consultation_id=proposal.consultation_id,
+                                proposal_pks=[proposal.pk]).get(proposal.pk, [])
     if not selected and not entries:
         return None
     drafting = []

@@ -35,7 +35,7 @@ from .published import (
     published_reports,
     reports_index,
 )
-from .results import COMPARED_RULES, consultation_results, explain, official_run
+from .results import COMPARED_RULES, consultation_results, official_run
 from .suppression import (
     HIDDEN,
     MIN_CELL,
@@ -67,7 +67,6 @@ __all__ = [
     "column_label",
     "consultation_report",
     "consultation_results",
-    "explain",
     "format_money",
     "format_number",
     "funding_source_label",

@@ -11,7 +11,7 @@ from consult.models import CityRole, Consultation
 from planning.models import StrategyPlan
 
 from ..models import PublishedReport
-from .tables import column_label, table_title
+from .tables import column_label, table_title, worded_table
 
 
 def published_reports(*, consultation: Consultation | None = None,
@@ -34,7 +34,9 @@ def published_report_get(*, pk: int) -> PublishedReport:
 
 
 def published_report_data(report: PublishedReport) -> dict:
-    """A published report as the API serves it: what was frozen, with where it came from."""
+    """A published report as the API serves it: what was frozen, with where it came from;
+    its labels and explanations in the request's language."""
+    currency = report.data.get("meta", {}).get("currency", "")
     return {
         "id": report.pk,
         "kind": report.kind,
@@ -49,7 +51,7 @@ def published_report_data(report: PublishedReport) -> dict:
         "meta": report.data.get("meta", {}),
         "summary": report.data.get("summary", {}),
         "tables": {
-            name: {**table, "title": table_title(name),
+            name: {**worded_table(table, currency=currency), "title": table_title(name),
                    "columns": [{**c, "label": column_label(c["key"])}
                                for c in table["columns"]]}
             for name, table in report.data.get("tables", {}).items()

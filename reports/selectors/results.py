@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 
 from consult.models import Consultation, CountingRule, Proposal, VotingMethod
 from planning import selectors as plan_selectors
-from planning.explanations import explain
 from planning.models import CountRun
 
 from .formatting import money
-from .tables import table_from_frame
+from .tables import explanation_cell, table_from_frame
 
 #: Rules compared side by side on the same ballots (plus the consultation's own rule).
 COMPARED_RULES = ("greedy", "mes", "mes-greedy", "phragmen")
@@ -120,6 +119,8 @@ def _compare_rules(consultation: Consultation, election, projects: _Projects, ru
 
 def _votes_table(election, projects: _Projects, order: np.ndarray, *, main: np.ndarray,
                  explanations: dict, cumulative: bool, currency: str) -> dict:
+    titles = {election.project_ids[j]: projects.info[pk]["title"]
+              for j, pk in enumerate(projects.pks)}
     rows = []
     for j in order.tolist():
         pk = projects.pks[j]
@@ -129,10 +130,10 @@ def _votes_table(election, projects: _Projects, order: np.ndarray, *, main: np.n
                int(projects.votes[j])]
         if cumulative:
             row.append(int(projects.points[j]))
-        row += [bool(main[j]), explain(explanations.get(pid), currency=currency)]
+        row += [bool(main[j]), explanation_cell(explanations.get(pid), titles=titles)]
         rows.append(row)
     types = dict(VOTE_TYPES) | ({"points": "int"} if cumulative else {}) \
-        | {"selected": "bool", "explanation": "text"}
+        | {"selected": "bool", "explanation": "explanation"}
     return table_from_frame(pd.DataFrame(rows, columns=list(types)), types)
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from django.utils.translation import gettext_lazy
 
 from consult.models import CountingRule
+from planning.explanations import explain
 
 from .suppression import SUPPRESSED
 
@@ -155,6 +156,41 @@ def table_from_frame(frame: pd.DataFrame, types: dict[str, str]) -> dict:
             row.append(_plain(value))
         rows.append(row)
     return {"columns": columns, "rows": rows}
+
+
+def explanation_cell(explanation: dict | None, *, titles: dict[str, str]) -> dict | None:
+    """An "explanation" cell: the count's figures for one project (and the titles of the
+    projects they name), worded when read, in the reader's language (`worded_table`)."""
+    if explanation is None:
+        return None
+    named = {pid for pid, _amount in _paid_for(explanation)}
+    return {"explanation": explanation, "names": {pid: titles.get(pid, pid) for pid in named}}
+
+
+def _paid_for(explanation: dict) -> list:
+    return explanation.get("supporters_paid_for") or (explanation.get("mes") or {}).get(
+        "supporters_paid_for") or []
+
+
+def word_cell(value: Any, *, currency: str) -> str:
+    """An "explanation" cell in words (a report published before explanations were stored as
+    figures holds the words already)."""
+    if isinstance(value, dict):
+        return explain(value["explanation"], currency=currency, names=value.get("names"))
+    return explain(None, currency=currency) if value is None else str(value)
+
+
+def worded_table(table: dict, *, currency: str) -> dict:
+    """The table with its "explanation" columns in words, as text columns."""
+    kinds = [column["type"] for column in table["columns"]]
+    if "explanation" not in kinds:
+        return table
+    return {**table,
+            "columns": [{**c, "type": "text" if c["type"] == "explanation" else c["type"]}
+                        for c in table["columns"]],
+            "rows": [[word_cell(value, currency=currency) if kind == "explanation" else value
+                      for value, kind in zip(row, kinds, strict=True)]
+                     for row in table["rows"]]}
 
 
 def table_frame(table: dict, *, labels: bool = False) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import pytest
 
 from reports import selectors
 from reports.selectors import HIDDEN, SUPPRESSED, suppression_mask
+from reports.selectors.tables import worded_table
 
 
 def rows(report, name):
@@ -52,6 +53,11 @@ def test_votes_selection_and_explanations(report):
     assert [pid for pid, row in votes.items() if row["selected"]] == ["a", "b", "c"]
     assert votes["a"]["cost"] == 400.0
     # greedy: a (1,000 left), b (600 left), c (300 left); d finds 200 left for its 900.
+    # The table keeps the count's figures; they are put in words when read.
+    assert votes["d"]["explanation"]["explanation"]["remaining_before"] == 200
+    votes = {row[0]: dict(zip([c["key"] for c in table["columns"]], row, strict=True))
+             for table in [worded_table(report["tables"]["votes"], currency="")]
+             for row in table["rows"]}
     assert "ranked 1" in votes["a"]["explanation"] and "1,000" in votes["a"]["explanation"]
     assert votes["d"]["explanation"].startswith("Not selected")
     assert "200" in votes["d"]["explanation"] and "900" in votes["d"]["explanation"]
