@@ -58,9 +58,12 @@ class Fate:
     #: when selected: the approved plans' actions it became (``plan_actions_from``)
     plan_actions: list[dict] = field(default_factory=list)
 
-    @property
-    def label(self) -> str:
-        return str(FATE_LABELS[self.status])
+    #: the status in words, in the language the reason is in
+    label: str = ""
+
+    def __post_init__(self):
+        if not self.label:
+            object.__setattr__(self, "label", str(FATE_LABELS[self.status]))
 
 
 @dataclass(frozen=True)
