@@ -35,6 +35,7 @@ from consult.models import (
 )
 
 from .people import DISTRICTS_CDMX, SEED, seed_logins, seed_network, seed_participants
+from .story import seed_citizen_ballot, seed_citizen_conversation
 
 # Proposal titles for the 2027–2030 international strategy, per theme.
 TITLES = {
@@ -357,6 +358,8 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
         verified = [person for person in people if person.is_verified]
         seed_votes(consultation=main, proposals=proposals, participants=verified, rng=rng,
                    supports_per_person=(2, 8), turnout=0.85)
+        seed_citizen_ballot(consultation=main, proposals=proposals, receipt_code=_receipt(
+            rng, set(Ballot.objects.values_list("receipt_code", flat=True))))
 
     past = make(
         "estrategia-internacional-2023-2026",
@@ -399,6 +402,8 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
                                    count_per_theme=5, rng=rng)
         seed_votes(consultation=open_vote, proposals=proposals, participants=share(0, 0.12),
                    rng=rng, supports_per_person=(1, 3), turnout=0.5)
+        seed_citizen_conversation(consultation=open_vote, proposals=proposals,
+                                  neighbours=share(0, 0.01), rng=rng)
 
     in_review = make(
         "ciudades-hermanas-2027-2028",

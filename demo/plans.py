@@ -36,6 +36,7 @@ from planning.models import ResultsPublication, StrategyPlan
 
 from .consultations import local_midnight, seed_proposals, seed_votes
 from .people import DEMO_PASSWORD, SEED, seed_participants
+from .story import seed_citizen_progress
 
 DEMO_RULE = CountingRule.MES
 MONTEVIDEO_SLUG = "prioridades-internacionales-2027-2028"
@@ -141,6 +142,7 @@ def seed_mexico_city_plan() -> StrategyPlan | None:
     services.plan_vote_cast(plan=plan, user=norte, vote="abstain",
                             comment="Me abstengo: participé en una de las propuestas.")
     _approve(plan, concejala, comment="Aprobado por el Cabildo.")
+    seed_citizen_progress(plan=plan, planner=planner)
     return plan
 
 

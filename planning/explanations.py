@@ -30,7 +30,7 @@ def _explain_selected(e: dict, *, currency: str) -> str:
 def _out_of_money(e: dict, *, currency: str, names: Mapping[str, str]) -> str:
     """Equal shares: what its supporters could still pay, and where their money went."""
     cost = float(e.get("cost") or 0)
-    left = float(e.get("supporters_money_left") or 0)
+    left = round(float(e.get("supporters_money_left") or 0), 2)  # the figures shown add up
     text = _("Under equal shares, when it was considered (round %(round)s), its %(votes)s "
              "supporters had %(money_left)s left between them: %(share)s of its cost of "
              "%(cost)s, %(missing)s short.") % {
