@@ -128,3 +128,37 @@ def test_demo_plans_publish_the_results_past_their_date():
     publication = ResultsPublication.objects.get(consultation=consultation)
     assert consultation.count_runs.get(is_official=True).pk == \
         publication.official_choice.count_run_id
+
+
+def test_the_demo_citizen_sees_the_loop_closed():
+    """ciudadana wrote a proposal of the closed consultation that was selected, voted (her
+    receipt is in the official count, with her choices shown to her only), and is told of it;
+    every proposal of the closed consultation says what became of it and why."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import translation
+
+    from notifications.models import Notification
+    from planning.selectors import receipt_check
+    from planning.selectors.fates import proposal_fates
+
+    call_command("seed_demo", participants=300)
+    call_command("seed_plans")
+    citizen = get_user_model().objects.get(username="ciudadana")
+    main = Consultation.objects.get(slug="estrategia-internacional-2027-2030")
+    mine = Proposal.objects.get(consultation=main, author__user=citizen)
+    assert mine.status == Proposal.Status.SELECTED
+    ballot = Ballot.objects.get(consultation=main, participant__user=citizen)
+    public = receipt_check(code=ballot.receipt_code, user=AnonymousUser())
+    assert public.status == "counted" and public.choices == []
+    own = receipt_check(code=ballot.receipt_code, user=citizen)
+    assert own.is_holder and mine.title in [title for title, _points in own.choices]
+    unread = set(Notification.objects.filter(recipient=citizen, read_at__isnull=True)
+                 .values_list("message", flat=True))
+    assert {"reply"} <= unread
+    with translation.override("es"):
+        fates = proposal_fates(consultation=main, proposals=list(main.proposals.all()))
+    assert len(fates) == main.proposals.count() == 60
+    assert all(fate.reason for fate in fates.values())
+    assert {fate.status for fate in fates.values()} == {"selected", "not_selected"}
+    assert fates[mine.pk].plan_actions  # the action it became in the approved plan
