@@ -268,6 +268,9 @@ def participant_data(*, participant: Participant) -> dict:
             participant.proposals.values("pk", "title", "status", "consultation__slug")
         ),
         "supports": list(participant.supports.values("proposal_id", "created_at")),
+        "follows": list(participant.follows.values("proposal_id", "created_at")),
+        "ballots_started": list(participant.ballot_starts.values("consultation__slug",
+                                                                 "started_at")),
         "comments": list(participant.comments.values("pk", "proposal_id", "body", "created_at")),
         "ballots": [
             {

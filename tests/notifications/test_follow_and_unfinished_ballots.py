@@ -101,8 +101,12 @@ def test_staff_without_a_participant_profile_cannot_follow(proposal):
 
 
 def test_deleting_the_account_forgets_what_it_followed(proposal):
+    from consult.selectors import participant_data
+
     me = ParticipantFactory(city=proposal.consultation.city)
     consult_services.proposal_follow(user=me.user, proposal=proposal)
+    assert [row["proposal_id"] for row in participant_data(participant=me)["follows"]] == [
+        proposal.pk]  # in the downloaded data
     consult_services.participant_erase(participant=me)
     assert not ProposalFollow.objects.exists()
 
@@ -161,6 +165,10 @@ def test_opening_the_ballot_records_a_start_with_one_query(client, voting):
         inserts = [q["sql"] for q in queries.captured_queries if "ballotstart" in q["sql"]]
         assert len(inserts) == 1
     assert BallotStart.objects.filter(participant=me, consultation=voting).count() == 1
+    from consult.selectors import participant_data
+
+    assert participant_data(participant=me)["ballots_started"][0]["consultation__slug"] == (
+        voting.slug)
 
 
 def test_no_start_without_a_right_to_vote_or_with_a_ballot(client, voting):
