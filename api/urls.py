@@ -41,6 +41,7 @@ v1 = [
          name="proposal-withdraw"),
     path("proposals/<int:pk>/reject/", views.ProposalReject.as_view(), name="proposal-reject"),
     path("proposals/<int:pk>/support/", views.SupportView.as_view(), name="support"),
+    path("proposals/<int:pk>/follow/", views.FollowView.as_view(), name="follow"),
     path("proposals/<int:pk>/assessment/", views.ProposalAssessmentView.as_view(),
          name="proposal-assessment"),
     path("proposals/<int:pk>/comments/", views.CommentList.as_view(), name="comment-list"),

@@ -665,6 +665,27 @@ class Support(models.Model):
         return f"{self.participant_id} → {self.proposal_id}"
 
 
+class ProposalFollow(models.Model):
+    """A participant follows a proposal: they are told what becomes of it (its fate at the
+    results, the progress of the plan actions born from it) without supporting it."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="follows")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "proposal"], name="one_follow_per_participant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} ☞ {self.proposal_id}"
+
+
 def new_receipt_code() -> str:
     """A short code the voter can keep; unambiguous letters only."""
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -692,6 +713,32 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return self.receipt_code
+
+
+class BallotStart(models.Model):
+    """A participant opened the ballot of a consultation during voting without having a ballot
+    (ballots are saved only when submitted): the closing reminder tells them they did not
+    submit it (`consult.services.voting_reminders_send`)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="ballot_starts"
+    )
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="ballot_starts"
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ballot started")
+        verbose_name_plural = _("ballots started")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "consultation"], name="one_ballot_start_per_participant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} · {self.consultation_id}"
 
 
 class BallotChoice(models.Model):

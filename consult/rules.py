@@ -147,6 +147,23 @@ def is_hidden(user, obj) -> bool:
     return bool(getattr(obj, "is_hidden", False))
 
 
+@rules.predicate
+def is_participant(user, obj) -> bool:
+    return participant_of(user) is not None
+
+
+@rules.predicate
+def is_followable(user, proposal) -> bool:
+    """A public proposal whose fate is to come or under way: published, shortlisted or
+    selected, and not hidden."""
+    return (
+        isinstance(proposal, Proposal)
+        and proposal.status in (Proposal.Status.PUBLISHED, Proposal.Status.SHORTLISTED,
+                                Proposal.Status.SELECTED)
+        and not proposal.is_hidden
+    )
+
+
 #: Who may open a proposal at all: everybody, except drafts, which only their author sees.
 can_see_proposal = ~is_draft | is_author
 #: Who may read what a proposal says: hidden ones only their author and the city's moderators
@@ -159,6 +176,8 @@ can_withdraw_proposal = is_author & is_before_voting & (
     is_open_proposal | rules.predicate(lambda u, p: p.status == Proposal.Status.SHORTLISTED)
 )
 can_support = rules.is_authenticated & is_eligible & is_proposals_phase & is_supportable
+#: Follow a proposal (be told what becomes of it): any participant, in any phase.
+can_follow_proposal = rules.is_authenticated & is_participant & is_followable
 can_comment = rules.is_authenticated & is_eligible & is_discussion_open
 can_flag = rules.is_authenticated & is_eligible
 can_vote = rules.is_authenticated & is_eligible & is_voting_phase
@@ -212,6 +231,7 @@ rules.add_perm("consult.submit_proposal", can_submit_proposal)
 rules.add_perm("consult.change_own_proposal", can_edit_proposal)
 rules.add_perm("consult.withdraw_proposal", can_withdraw_proposal)
 rules.add_perm("consult.support_proposal", can_support)
+rules.add_perm("consult.follow_proposal", can_follow_proposal)
 rules.add_perm("consult.comment_proposal", can_comment)
 rules.add_perm("consult.flag_content", can_flag)
 rules.add_perm("consult.vote_consultation", can_vote)

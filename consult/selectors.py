@@ -41,6 +41,7 @@ from .models import (
     Participant,
     Proposal,
     ProposalAssessment,
+    ProposalFollow,
     Support,
 )
 
@@ -267,6 +268,9 @@ def participant_data(*, participant: Participant) -> dict:
             participant.proposals.values("pk", "title", "status", "consultation__slug")
         ),
         "supports": list(participant.supports.values("proposal_id", "created_at")),
+        "follows": list(participant.follows.values("proposal_id", "created_at")),
+        "ballots_started": list(participant.ballot_starts.values("consultation__slug",
+                                                                 "started_at")),
         "comments": list(participant.comments.values("pk", "proposal_id", "body", "created_at")),
         "ballots": [
             {
@@ -475,6 +479,45 @@ def supports_proposal(*, participant: Participant | None, proposal: Proposal) ->
     if participant is None:
         return False
     return Support.objects.filter(participant=participant, proposal=proposal).exists()
+
+
+def follows_proposal(*, participant: Participant | None, proposal: Proposal) -> bool:
+    if participant is None:
+        return False
+    return ProposalFollow.objects.filter(participant=participant, proposal=proposal).exists()
+
+
+def selected_proposal_ids(*, consultation: Consultation) -> set[int]:
+    """The proposals the published results selected (their status says so)."""
+    return set(Proposal.objects.filter(consultation=consultation, status=Proposal.Status.SELECTED)
+               .values_list("pk", flat=True))
+
+
+def proposal_audience(
+    *, proposal_ids: Iterable[int], supporters: bool = True, voters: bool = True
+) -> dict[int, dict]:
+    """Who should hear what becomes of each proposal: proposal id → {"title", "users"}, the user
+    ids of its author, its followers, and (if asked) its supporters and the voters who chose it
+    on their ballot. One query per group of people, whatever their number; anonymised
+    participants (no account) are left out."""
+    ids = sorted(set(proposal_ids))
+    audience: dict[int, dict] = {
+        pk: {"title": title, "users": {author} if author is not None else set()}
+        for pk, title, author in Proposal.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "author__user_id").iterator()
+    }
+    groups = [(ProposalFollow.objects.filter(proposal_id__in=ids), "participant__user_id")]
+    if supporters:
+        groups.append((Support.objects.filter(proposal_id__in=ids), "participant__user_id"))
+    if voters:
+        groups.append((BallotChoice.objects.filter(proposal_id__in=ids),
+                       "ballot__participant__user_id"))
+    for rows, user in groups:
+        for proposal_id, user_id in (rows.filter(**{f"{user}__isnull": False}).order_by()
+                                     .values_list("proposal_id", user)
+                                     .iterator(chunk_size=10_000)):
+            audience[proposal_id]["users"].add(user_id)
+    return audience
 
 
 def ballot_of(*, participant: Participant | None, consultation: Consultation) -> Ballot | None:

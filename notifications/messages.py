@@ -34,6 +34,16 @@ MESSAGES = {
         "Voting opens on %(when)s in “%(consultation)s”.")),
     "voting_closes": (Kind.VOTING_REMINDER, _(
         "Voting closes on %(when)s in “%(consultation)s”, and you have not voted yet.")),
+    "ballot_unfinished": (Kind.VOTING_REMINDER, _(
+        "You started a ballot in “%(consultation)s” but did not submit it. Voting closes on "
+        "%(when)s.")),
+    "proposal_selected": (Kind.PROPOSAL_FATE, _(
+        "“%(proposal)s” was selected in the results of “%(consultation)s”.")),
+    "proposal_not_selected": (Kind.PROPOSAL_FATE, _(
+        "“%(proposal)s” was not selected in the results of “%(consultation)s”. The page says "
+        "why.")),
+    "plan_action_progress": (Kind.PLAN_ACTION, _(
+        "The plan action “%(action)s”, born from “%(proposal)s”, reported progress.")),
     "council_vote": (Kind.COUNCIL_VOTE, _(
         "Version %(version)s of the plan “%(plan)s” awaits your vote.")),
     "plan_returned": (Kind.PLAN_DECISION, _(

@@ -166,6 +166,11 @@ class SupportSerializer(serializers.Serializer):
     support_count = serializers.IntegerField()
 
 
+class FollowSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField()
+    following = serializers.BooleanField(help_text="Whether you follow the proposal.")
+
+
 # --- discussion and moderation -----------------------------------------------------------------
 
 

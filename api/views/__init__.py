@@ -44,6 +44,7 @@ from .plans import (
 from .proposals import (
     CommentList,
     FlagCreate,
+    FollowView,
     ModerationDecisionDetail,
     ModerationDecisionList,
     ProposalDetail,
@@ -83,6 +84,7 @@ __all__ = [
     "ProposalWithdraw",
     "ProposalReject",
     "SupportView",
+    "FollowView",
     "ProposalAssessmentView",
     "AssignmentCreate",
     "CommentList",

@@ -169,6 +169,35 @@ class SupportView(ApiView):
         return self._state(participant, proposal)
 
 
+class FollowView(ApiView):
+    """Your following of a proposal (you are told what becomes of it: its fate in the results,
+    the progress of the plan actions born from it). GET reads it, POST follows (twice changes
+    nothing), DELETE stops following. Only a published, shortlisted or selected proposal that
+    is not hidden can be followed; you need a participant profile."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _state(self, request, proposal) -> Response:
+        return Response({"proposal": proposal.pk, "following": consult_selectors.follows_proposal(
+            participant=consult_rules.participant_of(request.user), proposal=proposal)})
+
+    @extend_schema(responses=s.FollowSerializer)
+    def get(self, request, pk: int):
+        return self._state(request, visible_proposal(request, pk))
+
+    @extend_schema(request=None, responses=s.FollowSerializer)
+    def post(self, request, pk: int):
+        proposal = visible_proposal(request, pk)
+        consult_services.proposal_follow(user=request.user, proposal=proposal)
+        return self._state(request, proposal)
+
+    @extend_schema(request=None, responses={200: s.FollowSerializer})
+    def delete(self, request, pk: int):
+        proposal = visible_proposal(request, pk)
+        consult_services.proposal_unfollow(user=request.user, proposal=proposal)
+        return self._state(request, proposal)
+
+
 class CommentList(ApiDefaults, generics.ListAPIView):
     """The comments on a proposal, each with its replies (one level deep). Hidden comments show
     no body, except to their author and the city's moderators. POST comments or replies."""

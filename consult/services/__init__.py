@@ -24,6 +24,7 @@ from .. import selectors
 from ..models import (
     Ballot,
     BallotChoice,
+    BallotStart,
     City,
     Comment,
     Consultation,
@@ -33,13 +34,20 @@ from ..models import (
     Organisation,
     Participant,
     Proposal,
+    ProposalFollow,
     ProposalTally,
     ProposalYearCost,
     Support,
     Theme,
 )
 from ..voting import ballot_check
-from .notices import tell_moderation, tell_rejection, tell_reply, voting_reminders_send  # noqa: F401
+from .notices import (  # noqa: F401 (re-exported: the events that tell people)
+    tell_moderation,
+    tell_proposal_fates,
+    tell_rejection,
+    tell_reply,
+    voting_reminders_send,
+)
 from .review import (  # noqa: F401 (re-exported: callers use consult.services.<name>)
     ASSESSMENT_BALLOT_FIXED,
     ASSESSMENT_CLOSED,
@@ -308,6 +316,40 @@ def support_counts_reconcile(*, city: City | None = None, fix: bool = False) -> 
     return drift
 
 
+# --- following ---------------------------------------------------------------------------------
+
+#: The refusal to follow a proposal, on the web and in the API.
+NOT_FOLLOWABLE = gettext_lazy(
+    "Only a published proposal can be followed: this one is a draft, hidden, withdrawn or "
+    "rejected.")
+
+
+def ensure_can_follow(*, user: AbstractBaseUser, proposal: Proposal) -> Participant:
+    participant = ensure_participant(user=user)
+    if not perms.can_follow_proposal(user, proposal):
+        raise NotAllowed(NOT_FOLLOWABLE)
+    return participant
+
+
+@transaction.atomic
+def proposal_follow(*, user: AbstractBaseUser, proposal: Proposal) -> bool:
+    """Follow a proposal: be told what becomes of it. Following twice changes nothing; returns
+    whether the follow is new."""
+    participant = ensure_can_follow(user=user, proposal=proposal)
+    _follow, created = ProposalFollow.objects.get_or_create(participant=participant,
+                                                            proposal=proposal)
+    return created
+
+
+@transaction.atomic
+def proposal_unfollow(*, user: AbstractBaseUser, proposal: Proposal) -> bool:
+    """Stop following a proposal (whatever its state now); returns whether there was a follow."""
+    participant = ensure_participant(user=user)
+    deleted, _rows = ProposalFollow.objects.filter(participant=participant,
+                                                   proposal=proposal).delete()
+    return bool(deleted)
+
+
 # --- ballots -----------------------------------------------------------------------------------
 
 
@@ -339,6 +381,14 @@ def ballot_submit(
         for pid, points in sorted(choices.items())
     )
     return ballot
+
+
+def ballot_start_record(*, participant: Participant, consultation: Consultation) -> None:
+    """Remember that the participant opened the ballot (the vote page, during voting, without a
+    ballot): one INSERT that a second opening leaves as it was, so that the closing reminder can
+    tell them they did not submit it. The caller checks that they may vote."""
+    BallotStart.objects.bulk_create(
+        [BallotStart(participant=participant, consultation=consultation)], ignore_conflicts=True)
 
 
 # --- tallies ----------------------------------------------------------------------------------
@@ -538,6 +588,9 @@ def participant_erase(*, participant: Participant) -> Participant:
     participant.gender = ""
     participant.consent_at = None
     participant.save()
+    # Nobody is left to tell: what the person followed or started goes.
+    ProposalFollow.objects.filter(participant=participant).delete()
+    BallotStart.objects.filter(participant=participant).delete()
     if user is not None:
         user.delete()
     return participant

@@ -1,7 +1,9 @@
 """What the consultation's events tell people (notifications app), in the event's transaction:
-replies, moderation and rejection decisions on one's content, and voting reminders."""
+replies, moderation and rejection decisions on one's content, voting reminders, and the fate of
+proposals when the results are published."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.urls import reverse
@@ -9,7 +11,16 @@ from django.utils import timezone
 
 from notifications.services import notify
 
-from ..models import Ballot, Comment, Consultation, ModerationDecision, Participant, Proposal
+from .. import selectors
+from ..models import (
+    Ballot,
+    BallotStart,
+    Comment,
+    Consultation,
+    ModerationDecision,
+    Participant,
+    Proposal,
+)
 
 #: How long before voting opens or closes people who took part are reminded.
 REMINDER_AHEAD = timedelta(hours=48)
@@ -64,6 +75,31 @@ def tell_assessment(*, assessment) -> None:
                    "currency": consultation.currency})
 
 
+def tell_proposal_fates(*, consultation: Consultation, selected: Iterable[int],
+                        proposal_ids: Iterable[int] | None = None, occasion: str) -> int:
+    """Tell what became of proposals in the published results: each proposal's author,
+    supporters, followers and the voters who chose it hear whether it was selected. By default
+    every proposal that was on the ballot (or selected); a later official choice passes only the
+    proposals whose fate it changed. ``occasion`` (the official choice) makes the event key,
+    once per proposal, occasion and person. The people are read in a few queries for all the
+    proposals at once (`selectors.proposal_audience`). Returns how many were told."""
+    selected = set(selected)
+    if proposal_ids is None:
+        proposal_ids = set(selectors.proposals_on_ballot(consultation=consultation)
+                           .values_list("pk", flat=True)) | selected
+    audience = selectors.proposal_audience(proposal_ids=proposal_ids)
+    city_slug, slug = consultation.city.slug, consultation.slug
+    created = 0
+    for pk, told in sorted(audience.items()):
+        url = reverse("consult:proposal", args=[city_slug, slug, pk])
+        created += notify(
+            recipients=told["users"],
+            message="proposal_selected" if pk in selected else "proposal_not_selected",
+            event=f"fate:{pk}:{occasion}", url=f"{url}#fate",
+            params={"proposal": told["title"], "consultation": consultation.title})
+    return created
+
+
 def _took_part(consultation: Consultation) -> set[int]:
     """The user ids of those who proposed, supported or commented in the consultation: three
     indexed reads (an OR across the three joins would not use the indexes)."""
@@ -78,8 +114,9 @@ def _took_part(consultation: Consultation) -> set[int]:
 
 def voting_reminders_send(*, now: datetime | None = None) -> int:
     """Remind those who took part in a consultation that voting opens, or closes while they
-    have not voted, within REMINDER_AHEAD. Each reminder once per person and date (a changed
-    date is a new event). Returns how many notifications were created."""
+    have not voted, within REMINDER_AHEAD; who opened the ballot without submitting it hears
+    "ballot_unfinished" instead of "voting_closes". Each reminder once per person and date (a
+    changed date is a new event). Returns how many notifications were created."""
     now = now or timezone.now()
     soon = now + REMINDER_AHEAD
     created = 0
@@ -92,7 +129,13 @@ def voting_reminders_send(*, now: datetime | None = None) -> int:
             voting_closes_at__lte=soon).select_related("city"):
         voted = set(Ballot.objects.filter(consultation=consultation)
                     .values_list("participant__user_id", flat=True).iterator())
-        users = _took_part(consultation) - voted
+        started = set(BallotStart.objects.filter(consultation=consultation,
+                                                 participant__user__isnull=False)
+                      .values_list("participant__user_id", flat=True).iterator()) - voted
+        # Who opened the ballot and left without submitting hears that instead.
+        created += _remind(consultation, "ballot_unfinished", consultation.voting_closes_at,
+                           started)
+        users = _took_part(consultation) - voted - started
         created += _remind(consultation, "voting_closes", consultation.voting_closes_at, users)
     return created
 

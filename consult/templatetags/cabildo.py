@@ -1,5 +1,5 @@
 """Template helpers: money and numbers for the active language, deadlines in a city's local
-time with the exact hour, sanitised Markdown."""
+time with the exact hour, sanitised Markdown, the follow button of a proposal."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,8 +10,9 @@ from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from consult import rules, selectors
 from consult.markdown import render_markdown
-from consult.models import City
+from consult.models import City, Proposal
 
 register = template.Library()
 
@@ -86,3 +87,19 @@ def get_item(mapping, key):
     if not mapping:
         return None
     return mapping.get(key)
+
+
+@register.inclusion_tag("consult/_follow_button.html", takes_context=True)
+def follow_button(context, proposal: Proposal) -> dict:
+    """Follow / stop following a proposal, for a participant who is not its author (the
+    author is told anyway). One query: whether they follow it."""
+    user = context["request"].user
+    participant = rules.participant_of(user)
+    shown = participant is not None and not rules.is_author(user, proposal)
+    follows = shown and selectors.follows_proposal(participant=participant, proposal=proposal)
+    return {
+        "proposal": proposal, "consultation": proposal.consultation,
+        "city": proposal.consultation.city,
+        "follows_it": follows,
+        "can_follow": shown and not follows and rules.can_follow_proposal(user, proposal),
+    }

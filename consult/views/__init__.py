@@ -22,7 +22,9 @@ from .proposals import (  # noqa: F401
     flag,
     proposal_create,
     proposal_edit,
+    proposal_follow,
     proposal_support,
+    proposal_unfollow,
     proposal_unsupport,
     proposal_withdraw,
 )

@@ -1,4 +1,4 @@
-"""Writing on a proposal: submit, edit, withdraw, support, comment and report."""
+"""Writing on a proposal: submit, edit, withdraw, support, follow, comment and report."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -142,6 +142,28 @@ def proposal_unsupport(request: HttpRequest, city: str, slug: str, pk: int) -> H
             "title": proposal.title})
     else:
         messages.info(request, _("You did not support this proposal."))
+    return redirect(safe_next(request, reverse("consult:proposal", args=[city, slug, pk])))
+
+
+@login_required
+@require_POST
+@service_errors
+def proposal_follow(request: HttpRequest, city: str, slug: str, pk: int) -> HttpResponse:
+    """Follow a proposal: be told what becomes of it. Following twice changes nothing."""
+    proposal = proposal_or_404(request, consultation_or_404(city, slug), pk)
+    services.proposal_follow(user=request.user, proposal=proposal)
+    messages.success(request, _("You follow “%(title)s”: you will be told what becomes of it.")
+                     % {"title": proposal.title})
+    return redirect(safe_next(request, reverse("consult:proposal", args=[city, slug, pk])))
+
+
+@login_required
+@require_POST
+@service_errors
+def proposal_unfollow(request: HttpRequest, city: str, slug: str, pk: int) -> HttpResponse:
+    proposal = proposal_or_404(request, consultation_or_404(city, slug), pk)
+    services.proposal_unfollow(user=request.user, proposal=proposal)
+    messages.success(request, _("You no longer follow “%(title)s”.") % {"title": proposal.title})
     return redirect(safe_next(request, reverse("consult:proposal", args=[city, slug, pk])))
 
 

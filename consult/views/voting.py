@@ -78,6 +78,11 @@ def vote(request: HttpRequest, city: str, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Your ballot is saved."))
             return redirect("consult:vote_receipt", city=city, slug=slug)
+    can_vote = perms.can_vote(request.user, consultation)
+    if request.method == "GET" and can_vote and ballot is None:
+        # Ballots are saved only when submitted: remember the start (one query), so that the
+        # closing reminder can say it was not submitted.
+        services.ballot_start_record(participant=participant, consultation=consultation)
     proposals = list(shuffled(
         selectors.proposals_on_ballot(consultation=consultation)
         .select_related("theme", "organisation"),
@@ -92,7 +97,7 @@ def vote(request: HttpRequest, city: str, slug: str) -> HttpResponse:
         "current": current,
         "ballot": ballot,
         "error": error,
-        "can_vote": perms.can_vote(request.user, consultation),
+        "can_vote": can_vote,
         "is_eligible": perms.is_eligible(request.user, consultation),
         "method": consultation.voting_method,
         "used_points": sum(current.values()),

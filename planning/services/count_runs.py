@@ -294,14 +294,21 @@ def _official_record(*, consultation: Consultation, run: CountRun, user,
                      reason: str) -> OfficialChoice:
     """Record ``run`` as the official count. The proposals' statuses (what every page, the API
     and the exports say of each proposal) follow the official selection once the results are
-    published: at publication, and at every later choice."""
+    published: at publication, and at every later choice, which tells the people behind each
+    proposal whose fate it changed."""
     choice = OfficialChoice.objects.create(
         consultation=consultation, count_run=run, reason=reason,
         created_by=user if user is not None and user.is_authenticated else None)
     run.is_official = True
     if ResultsPublication.objects.filter(consultation=consultation).exists():
+        before = consult_selectors.selected_proposal_ids(consultation=consultation)
         consult_services.proposals_mark_selected(
             consultation=consultation, proposal_ids=run.selected_proposal_ids)
+        after = set(run.selected_proposal_ids)
+        if before != after:  # only the proposals whose fate changed are told again
+            consult_services.tell_proposal_fates(
+                consultation=consultation, selected=after, proposal_ids=before ^ after,
+                occasion=str(choice.pk))
     return choice
 
 
@@ -347,4 +354,8 @@ def results_publish(*, consultation: Consultation, user: AbstractBaseUser | None
         raise ServiceError(ALREADY_PUBLISHED) from error
     consult_services.proposals_mark_selected(
         consultation=consultation, proposal_ids=choice.count_run.selected_proposal_ids)
+    # Who wrote, supported, follows or chose a proposal on the ballot hears what became of it.
+    consult_services.tell_proposal_fates(
+        consultation=consultation, selected=choice.count_run.selected_proposal_ids,
+        occasion=str(choice.pk))
     return publication

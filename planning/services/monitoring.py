@@ -1,4 +1,5 @@
-"""Monitoring an approved plan: spending per budget line, actual values per indicator and year."""
+"""Monitoring an approved plan: spending per budget line, actual values per indicator and year.
+Each recorded change of an action tells the people behind its proposals (notices)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -19,6 +20,7 @@ from ..models import (
     StrategyPlan,
 )
 from ._common import _check_year, _locked, _log, _money
+from .notices import tell_action_progress
 
 
 def ensure_can_monitor(*, plan: StrategyPlan, user) -> None:
@@ -40,9 +42,11 @@ def budget_line_record_spending(*, line: BudgetLine, user, spent: Decimal | None
     line = BudgetLine.objects.select_related("action").get(pk=line.pk, action__plan=locked)
     line.spent = _money(spent, field="spent", allow_none=True)
     line.save(update_fields=["spent"])
-    _log(locked, user, PlanChange.Kind.SPENDING_RECORDED,
-         f"{line.action.title} · {line.year} · {line.spent if line.spent is not None else '—'}",
-         line=line.pk, spent=None if line.spent is None else f"{line.spent:.2f}")
+    change = _log(
+        locked, user, PlanChange.Kind.SPENDING_RECORDED,
+        f"{line.action.title} · {line.year} · {line.spent if line.spent is not None else '—'}",
+        line=line.pk, spent=None if line.spent is None else f"{line.spent:.2f}")
+    tell_action_progress(action=line.action, change=change)
     return line
 
 
@@ -51,14 +55,16 @@ def indicator_record_actual(
     *, indicator: Indicator, user, year: int, actual: Decimal | None, actual_comment: str = ""
 ) -> IndicatorPeriod:
     locked = _monitored(indicator.plan, user)
-    indicator = Indicator.objects.get(pk=indicator.pk, plan=locked)
+    indicator = Indicator.objects.select_related("action").get(pk=indicator.pk, plan=locked)
     year = _check_year(locked, year)
     period, _created = IndicatorPeriod.objects.get_or_create(indicator=indicator, year=year)
     period.actual = actual
     period.actual_comment = (actual_comment or "").strip()
     validated(period)
     period.save()
-    _log(locked, user, PlanChange.Kind.ACTUAL_RECORDED, f"{indicator.title} · {year}",
-         indicator=indicator.pk, year=year,
-         actual=None if actual is None else str(actual))
+    change = _log(locked, user, PlanChange.Kind.ACTUAL_RECORDED, f"{indicator.title} · {year}",
+                  indicator=indicator.pk, year=year,
+                  actual=None if actual is None else str(actual))
+    if indicator.action is not None:  # an objective's indicator belongs to no proposal
+        tell_action_progress(action=indicator.action, change=change)
     return period
