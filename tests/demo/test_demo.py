@@ -155,7 +155,7 @@ def test_the_demo_citizen_sees_the_loop_closed():
     assert own.is_holder and mine.title in [title for title, _points in own.choices]
     unread = set(Notification.objects.filter(recipient=citizen, read_at__isnull=True)
                  .values_list("message", flat=True))
-    assert {"reply"} <= unread
+    assert {"reply", "proposal_selected", "plan_action_progress"} <= unread
     with translation.override("es"):
         fates = proposal_fates(consultation=main, proposals=list(main.proposals.all()))
     assert len(fates) == main.proposals.count() == 60
