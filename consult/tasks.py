@@ -28,6 +28,20 @@ def tally_consultation(consultation_id: int) -> int:
     return services.tally_compute(consultation=consultation).pk
 
 
+@shared_task(name="consult.tasks.tell_fates", autoretry_for=(Exception,), retry_backoff=True,
+             max_retries=5, acks_late=True)
+def tell_fates(consultation_id: int, selected: list[int], proposal_ids: list[int] | None,
+               occasion: str) -> int:
+    """Tell the people behind each proposal what became of it (and every voter, at the
+    publication, that the results are out): `services.tell_proposal_fates`, after the
+    publication or official choice is committed. Telling twice is a no-op (one notification
+    per event and person), so a retry is safe."""
+    consultation = Consultation.objects.select_related("city").get(pk=consultation_id)
+    return services.tell_proposal_fates(
+        consultation=consultation, selected=selected, proposal_ids=proposal_ids,
+        occasion=occasion)
+
+
 @shared_task(name="consult.tasks.tally_closed_consultations")
 def tally_closed_consultations() -> list[int]:
     """Queue a tally for every consultation whose voting has closed and whose stored totals are

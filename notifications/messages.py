@@ -42,6 +42,9 @@ MESSAGES = {
     "proposal_not_selected": (Kind.PROPOSAL_FATE, _(
         "“%(proposal)s” was not selected in the results of “%(consultation)s”. The page says "
         "why.")),
+    "results_published": (Kind.PROPOSAL_FATE, _(
+        "The results of “%(consultation)s”, where you voted, are published: see what became "
+        "of each proposal and why.")),
     "plan_action_progress": (Kind.PLAN_ACTION, _(
         "The plan action “%(action)s”, born from “%(proposal)s”, reported progress.")),
     "council_vote": (Kind.COUNCIL_VOTE, _(

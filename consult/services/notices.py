@@ -78,16 +78,20 @@ def tell_assessment(*, assessment) -> None:
 def tell_proposal_fates(*, consultation: Consultation, selected: Iterable[int],
                         proposal_ids: Iterable[int] | None = None, occasion: str) -> int:
     """Tell what became of proposals in the published results: each proposal's author,
-    supporters, followers and the voters who chose it hear whether it was selected. By default
-    every proposal that was on the ballot (or selected); a later official choice passes only the
-    proposals whose fate it changed. ``occasion`` (the official choice) makes the event key,
-    once per proposal, occasion and person. The people are read in a few queries for all the
-    proposals at once (`selectors.proposal_audience`). Returns how many were told."""
+    supporters and followers hear whether it was selected; at the publication itself
+    (``proposal_ids`` None: every proposal on the ballot) every voter also hears, once, that the
+    results are out. A later official choice passes only the proposals whose fate it changed.
+    ``occasion`` (the official choice) makes the event keys: once per proposal, occasion and
+    person. The people are read in a few queries for all the proposals at once
+    (`selectors.proposal_audience`). It grows with the consultation's people, so the services
+    run it in a worker once the event is committed (`consult.tasks.tell_fates`); telling again
+    is a no-op. Returns how many were told."""
     selected = set(selected)
-    if proposal_ids is None:
+    publication = proposal_ids is None
+    if publication:
         proposal_ids = set(selectors.proposals_on_ballot(consultation=consultation)
                            .values_list("pk", flat=True)) | selected
-    audience = selectors.proposal_audience(proposal_ids=proposal_ids)
+    audience = selectors.proposal_audience(proposal_ids=proposal_ids, voters=False)
     city_slug, slug = consultation.city.slug, consultation.slug
     created = 0
     for pk, told in sorted(audience.items()):
@@ -97,6 +101,15 @@ def tell_proposal_fates(*, consultation: Consultation, selected: Iterable[int],
             message="proposal_selected" if pk in selected else "proposal_not_selected",
             event=f"fate:{pk}:{occasion}", url=f"{url}#fate",
             params={"proposal": told["title"], "consultation": consultation.title})
+    if publication:
+        voters = (Ballot.objects.filter(consultation=consultation,
+                                        participant__user__isnull=False)
+                  .values_list("participant__user_id", flat=True).iterator(chunk_size=10_000))
+        created += notify(
+            recipients=voters, message="results_published",
+            event=f"results:{consultation.pk}:{occasion}",
+            url=reverse("consult:results", args=[city_slug, slug]),
+            params={"consultation": consultation.title})
     return created
 
 

@@ -290,6 +290,17 @@ def count_run_official_for(
     return count_run_create(consultation=consultation, rule=rule, official=True, user=user)
 
 
+def _tell_fates_after_commit(*, consultation: Consultation, selected, proposal_ids,
+                             occasion: str) -> None:
+    """Telling grows with the consultation's people (a city's voters): a worker does it once
+    the publication or choice is committed, never the request."""
+    from consult.tasks import tell_fates
+
+    args = (consultation.pk, sorted(selected),
+            None if proposal_ids is None else sorted(proposal_ids), occasion)
+    transaction.on_commit(lambda: tell_fates.delay(*args))
+
+
 def _official_record(*, consultation: Consultation, run: CountRun, user,
                      reason: str) -> OfficialChoice:
     """Record ``run`` as the official count. The proposals' statuses (what every page, the API
@@ -306,9 +317,8 @@ def _official_record(*, consultation: Consultation, run: CountRun, user,
             consultation=consultation, proposal_ids=run.selected_proposal_ids)
         after = set(run.selected_proposal_ids)
         if before != after:  # only the proposals whose fate changed are told again
-            consult_services.tell_proposal_fates(
-                consultation=consultation, selected=after, proposal_ids=before ^ after,
-                occasion=str(choice.pk))
+            _tell_fates_after_commit(consultation=consultation, selected=after,
+                                     proposal_ids=before ^ after, occasion=str(choice.pk))
     return choice
 
 
@@ -354,8 +364,9 @@ def results_publish(*, consultation: Consultation, user: AbstractBaseUser | None
         raise ServiceError(ALREADY_PUBLISHED) from error
     consult_services.proposals_mark_selected(
         consultation=consultation, proposal_ids=choice.count_run.selected_proposal_ids)
-    # Who wrote, supported, follows or chose a proposal on the ballot hears what became of it.
-    consult_services.tell_proposal_fates(
-        consultation=consultation, selected=choice.count_run.selected_proposal_ids,
-        occasion=str(choice.pk))
+    # Who wrote, supported or follows a proposal on the ballot hears what became of it, and
+    # every voter that the results are out.
+    _tell_fates_after_commit(consultation=consultation,
+                             selected=choice.count_run.selected_proposal_ids,
+                             proposal_ids=None, occasion=str(choice.pk))
     return publication

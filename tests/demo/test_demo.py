@@ -130,7 +130,7 @@ def test_demo_plans_publish_the_results_past_their_date():
         publication.official_choice.count_run_id
 
 
-def test_the_demo_citizen_sees_the_loop_closed():
+def test_the_demo_citizen_sees_the_loop_closed(django_capture_on_commit_callbacks):
     """ciudadana wrote a proposal of the closed consultation that was selected, voted (her
     receipt is in the official count, with her choices shown to her only), and is told of it;
     every proposal of the closed consultation says what became of it and why."""
@@ -143,7 +143,8 @@ def test_the_demo_citizen_sees_the_loop_closed():
     from planning.selectors.fates import proposal_fates
 
     call_command("seed_demo", participants=300)
-    call_command("seed_plans")
+    with django_capture_on_commit_callbacks(execute=True):  # what the worker tells
+        call_command("seed_plans")
     citizen = get_user_model().objects.get(username="ciudadana")
     main = Consultation.objects.get(slug="estrategia-internacional-2027-2030")
     mine = Proposal.objects.get(consultation=main, author__user=citizen)
@@ -155,7 +156,7 @@ def test_the_demo_citizen_sees_the_loop_closed():
     assert own.is_holder and mine.title in [title for title, _points in own.choices]
     unread = set(Notification.objects.filter(recipient=citizen, read_at__isnull=True)
                  .values_list("message", flat=True))
-    assert {"reply", "proposal_selected", "plan_action_progress"} <= unread
+    assert {"reply", "proposal_selected", "results_published", "plan_action_progress"} <= unread
     with translation.override("es"):
         fates = proposal_fates(consultation=main, proposals=list(main.proposals.all()))
     assert len(fates) == main.proposals.count() == 60

@@ -28,7 +28,8 @@ def fates(**filters) -> set[tuple[int, str, str]]:
                .values_list("recipient_id", "message", "event"))
 
 
-def test_publication_tells_author_supporters_followers_and_voters_once_each(counted, roles):
+def test_publication_tells_author_supporters_followers_and_voters_once_each(
+        counted, roles, django_capture_on_commit_callbacks):
     consultation, (a, b, c, d) = counted
     city = consultation.city
     supporter, follower = ParticipantFactory(city=city), ParticipantFactory(city=city)
@@ -41,19 +42,31 @@ def test_publication_tells_author_supporters_followers_and_voters_once_each(coun
                  if set(ballot.choices.values_list("proposal_id", flat=True)) == {b.pk, d.pk}]
     services.count_run_create(consultation=consultation, official=True, user=roles.planner)
     assert not Notification.objects.exists()  # counting tells nobody: publishing does
-    publication = services.results_publish(consultation=consultation, user=roles.planner)
+    with django_capture_on_commit_callbacks(execute=True) as told_after:
+        publication = services.results_publish(consultation=consultation, user=roles.planner)
+        assert not Notification.objects.exists()  # the worker tells, after the commit
+    assert told_after
     choice = publication.official_choice
 
     key = f"fate:{d.pk}:{choice.pk}"
     assert fates(event=key) == {(person.user_id, "proposal_not_selected", key)
-                                for person in (d.author, supporter, follower, d_voter)}
+                                for person in (d.author, supporter, follower)}
+    results = f"results:{consultation.pk}:{choice.pk}"
     assert fates(recipient=a.author.user) == {
-        (a.author.user_id, "proposal_selected", f"fate:{a.pk}:{choice.pk}")}
-    assert fates(recipient=d_voter.user) == {
-        (d_voter.user_id, "proposal_selected", f"fate:{b.pk}:{choice.pk}"),
-        (d_voter.user_id, "proposal_not_selected", key)}
-    # Every voter hears of each proposal they chose; nobody else is told.
+        (a.author.user_id, "proposal_selected", f"fate:{a.pk}:{choice.pk}")} | (
+        {(a.author.user_id, "results_published", results)}
+        if consultation.ballots.filter(participant=a.author).exists() else set())
+    # A voter hears once that the results are out, whatever she chose.
+    assert fates(recipient=d_voter.user) == {(d_voter.user_id, "results_published", results)}
+    assert fates(event=results) == {
+        (user_id, "results_published", results) for user_id in
+        consultation.ballots.values_list("participant__user_id", flat=True)}
+    # Nobody else is told.
     assert Notification.objects.filter(recipient=roles.participant).count() == 0
+    assert worded(Notification.objects.get(event=results, recipient=d_voter.user),
+                  language="en") == (
+        f"The results of “{consultation.title}”, where you voted, are published: see what "
+        "became of each proposal and why.")
 
     note = Notification.objects.get(event=key, recipient=follower.user)
     assert note.url == reverse("consult:proposal", args=[city.slug, consultation.slug,
@@ -70,15 +83,19 @@ def test_publication_tells_author_supporters_followers_and_voters_once_each(coun
     assert Notification.objects.count() == told
 
 
-def test_a_later_official_choice_tells_only_the_proposals_whose_fate_changed(counted, roles):
+def test_a_later_official_choice_tells_only_the_proposals_whose_fate_changed(
+        counted, roles, django_capture_on_commit_callbacks):
     consultation, (a, b, c, d) = counted
     first = services.count_run_create(consultation=consultation, official=True, user=None)
-    services.results_publish(consultation=consultation, user=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.results_publish(consultation=consultation, user=None)
     before = Notification.objects.count()
     # Only a reaches four votes: b and c are no longer selected; a and d keep their fate.
     stricter = services.count_run_create(consultation=consultation, min_votes=4, user=None)
-    choice = services.official_choose(consultation=consultation, count_run_id=stricter.pk,
-                                      user=roles.planner, reason="The rules ask for four votes.")
+    with django_capture_on_commit_callbacks(execute=True):
+        choice = services.official_choose(
+            consultation=consultation, count_run_id=stricter.pk, user=roles.planner,
+            reason="The rules ask for four votes.")
     new = Notification.objects.filter(event__endswith=f":{choice.pk}")
     assert {event.split(":")[1] for event in new.values_list("event", flat=True)} == {
         str(b.pk), str(c.pk)}
@@ -86,19 +103,22 @@ def test_a_later_official_choice_tells_only_the_proposals_whose_fate_changed(cou
     assert Notification.objects.count() == before + new.count()
     assert new.filter(recipient=b.author.user).exists()
     # Choosing the first count again tells b and c once more (selected again), with a new key.
-    again = services.official_choose(consultation=consultation, count_run_id=first.pk,
-                                     user=roles.planner, reason="Back to the first count.")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.official_choose(consultation=consultation, count_run_id=first.pk,
+                                         user=roles.planner, reason="Back to the first count.")
     assert set(Notification.objects.filter(event__endswith=f":{again.pk}")
                .values_list("message", flat=True)) == {"proposal_selected"}
 
 
-def test_an_official_choice_before_publication_tells_nobody(counted, roles):
+def test_an_official_choice_before_publication_tells_nobody(
+        counted, roles, django_capture_on_commit_callbacks):
     consultation, _proposals = counted
     services.count_run_create(consultation=consultation, official=True, user=None)
     other = services.count_run_create(consultation=consultation, min_votes=4, user=None)
-    services.official_choose(consultation=consultation, count_run_id=other.pk,
-                             user=roles.planner, reason="Four votes.")
-    assert not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.official_choose(consultation=consultation, count_run_id=other.pk,
+                                 user=roles.planner, reason="Four votes.")
+    assert not callbacks and not Notification.objects.exists()
 
 
 def closed_with_audience(n: int) -> Consultation:
@@ -123,20 +143,27 @@ def closed_with_audience(n: int) -> Consultation:
     return Consultation.objects.get(pk=consultation.pk)
 
 
-def publication_queries(consultation: Consultation) -> int:
+def telling_queries(consultation: Consultation) -> int:
+    """What the worker does after the publication (its e-mails are sent later still, one per
+    person, and are not counted)."""
+    from consult.tasks import tell_fates
+
     with CaptureQueriesContext(connection) as queries:
-        services.results_publish(consultation=consultation, user=None)
-    return len(queries.captured_queries)
+        choice = services.results_publish(consultation=consultation, user=None).official_choice
+        start = len(queries.captured_queries)
+        tell_fates(consultation.pk, choice.count_run.selected_proposal_ids, None, str(choice.pk))
+    return len(queries.captured_queries) - start
 
 
 def test_telling_the_fates_takes_as_many_queries_for_24_people_as_for_3(db):
     # 24 supporters, followers and voters: under 83 people per proposal, SQLite's one INSERT
     # of notifications (999 parameters); PostgreSQL inserts 500 at a time (notify's batch).
     few, many = closed_with_audience(3), closed_with_audience(24)
-    assert publication_queries(few) == publication_queries(many)
-    # 2 proposals × (author + n supporters + n followers) + n + n/2 voters' choices
+    assert telling_queries(few) == telling_queries(many)
+    # 2 proposals × (author + n supporters + n followers), then each of the n voters once
     assert Notification.objects.filter(event__startswith="fate:").count() == (
-        2 * (1 + 3 + 3) + 3 + 2) + (2 * (1 + 24 + 24) + 24 + 12)
+        2 * (1 + 3 + 3)) + (2 * (1 + 24 + 24))
+    assert Notification.objects.filter(event__startswith="results:").count() == 3 + 24
 
 
 # --- plan actions' progress --------------------------------------------------------------------
