@@ -32,6 +32,11 @@ DEMOGRAPHICS_HELP = _(
 
 
 class ProfileFields(forms.Form):
+    public_name = forms.CharField(
+        label=_("Name shown with your proposals and comments"), max_length=60, required=False,
+        help_text=_("Optional. Without one you appear as “a participant of” your city. Your "
+                    "user name is never shown."),
+    )
     district = forms.CharField(
         label=_("District or neighbourhood"), max_length=120, required=False,
         help_text=_("Optional. Helps find proposals near you."),
@@ -90,17 +95,21 @@ class SignupForm(UserCreationForm):
         empty_label=_("Choose your city"),
         help_text=_("You take part in the consultations of this city."),
     )
+    public_name = ProfileFields.base_fields["public_name"]
     district = ProfileFields.base_fields["district"]
     age_band = ProfileFields.base_fields["age_band"]
     gender = ProfileFields.base_fields["gender"]
     consent = forms.BooleanField(
         label=_("I agree that Cabildo stores my answers to run the consultation."),
         help_text=_(
-            "Your proposals and comments are public under your user name. Your votes are "
+            "Your proposals and comments are public under the name you choose. Your votes are "
             "secret: only totals are published. You can download your data or delete your "
             "account at any time."
         ),
     )
+
+    field_order = ["username", "public_name", "email", "password1", "password2", "city",
+                   "district", "age_band", "gender", "consent"]
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()

@@ -187,6 +187,9 @@ class Participant(models.Model):
         related_name="participant",
     )
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="participants")
+    #: What others read next to the person's proposals and comments; without one, "a
+    #: participant of <city>" (a user name is a login, never shown to the public).
+    public_name = models.CharField(_("public name"), max_length=60, blank=True)
     district = models.CharField(_("district"), max_length=120, blank=True)
     age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, blank=True)
     gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
@@ -199,9 +202,11 @@ class Participant(models.Model):
         verbose_name_plural = _("participants")
 
     def __str__(self) -> str:
+        """How others read the person: their public name, or "a participant of <city>"
+        (callers listing many select_related the city)."""
         if self.user_id is None:
             return _("Former participant #%(id)s") % {"id": self.pk}
-        return str(self.user)
+        return self.public_name or _("A participant of %(city)s") % {"city": self.city.name}
 
     @property
     def is_anonymised(self) -> bool:

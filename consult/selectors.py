@@ -89,7 +89,7 @@ def proposals_public(*, consultation: Consultation) -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(consultation=consultation, status__in=VISIBLE_STATUSES)
         .filter(is_hidden=False)
-        .select_related("theme", "organisation", "author__user")
+        .select_related("theme", "organisation", "author__user", "author__city")
     )
 
 
@@ -144,8 +144,8 @@ def proposal_for_reader(*, user, pk: int, consultation: Consultation | None = No
     proposals = Proposal.objects.all() if consultation is None else Proposal.objects.filter(
         consultation=consultation)
     proposal = (
-        proposals.select_related("theme", "organisation", "author__user", "consultation__city",
-                                 "assessment")
+        proposals.select_related("theme", "organisation", "author__user", "author__city",
+                                 "consultation__city", "assessment")
         .prefetch_related("year_costs", "decisions", "assessment__year_costs")
         .get(pk=pk)
     )
@@ -258,6 +258,7 @@ def participant_data(*, participant: Participant) -> dict:
         },
         "profile": {
             "city": participant.city.slug,
+            "public_name": participant.public_name,
             "district": participant.district,
             "age_band": participant.age_band,
             "gender": participant.gender,
@@ -467,10 +468,11 @@ def proposals_listed(
 
 def comments_of(*, proposal: Proposal) -> QuerySet[Comment]:
     """Top-level comments with their replies (one level deep), authors and decisions."""
-    replies = Comment.objects.select_related("author__user").prefetch_related("decisions")
+    replies = Comment.objects.select_related("author__user", "author__city").prefetch_related(
+        "decisions")
     return (
         Comment.objects.filter(proposal=proposal, parent__isnull=True)
-        .select_related("author__user")
+        .select_related("author__user", "author__city")
         .prefetch_related("decisions", Prefetch("replies", queryset=replies))
     )
 
@@ -547,10 +549,11 @@ def moderation_queue(*, city: City) -> dict[str, QuerySet]:
     return {
         "proposals": _reported(
             Proposal.objects.filter(consultation__city=city)
-            .select_related("consultation", "author__user"), target="proposal"),
+            .select_related("consultation", "author__user", "author__city"), target="proposal"),
         "comments": _reported(
             Comment.objects.filter(proposal__consultation__city=city)
-            .select_related("proposal__consultation", "author__user"), target="comment"),
+            .select_related("proposal__consultation", "author__user", "author__city"),
+            target="comment"),
     }
 
 

@@ -120,6 +120,7 @@ def seed_logins(cities: dict[str, City]) -> list[tuple[str, str]]:
         Participant.objects.get_or_create(
             user=user,
             defaults={"city": city, "is_verified": True, "consent_at": timezone.now(),
+                      "public_name": username,
                       "district": "Cuauhtémoc" if city.slug == "ciudad-de-mexico" else ""},
         )
         if role:

@@ -12,11 +12,12 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
 def display_name(participant: Participant | None) -> str:
-    """What others see of a participant: the user name, or "Former participant" once the
-    account was deleted. Never e-mail, district or demographics."""
+    """What others see of a participant: the public name they chose, else "A participant of
+    <city>", or "Former participant" once the account was deleted. Never the user name,
+    e-mail, district or demographics."""
     if participant is None or participant.user_id is None:
         return _("Former participant")
-    return participant.user.get_username()
+    return str(participant)
 
 
 def user_name(user) -> str | None:

@@ -65,8 +65,11 @@ class MeSerializer(serializers.Serializer):
 
 
 class ProfileUpdateSerializer(serializers.Serializer):
-    """Your optional profile answers; only what is sent changes."""
+    """Your optional profile answers and public name; only what is sent changes."""
 
+    public_name = serializers.CharField(max_length=60, required=False, allow_blank=True,
+                                        help_text="Shown with your proposals and comments; "
+                                                  "empty: \"a participant of\" your city.")
     district = serializers.CharField(max_length=120, required=False, allow_blank=True)
     age_band = serializers.ChoiceField(choices=Participant._meta.get_field("age_band").choices,
                                        required=False, allow_blank=True)

@@ -65,7 +65,7 @@ class BallotProposalList(ApiDefaults, generics.ListAPIView):
         consultation = consultation_or_404(self.kwargs["pk"])
         return shuffled(
             consult_selectors.proposals_on_ballot(consultation=consultation)
-            .select_related("theme", "organisation", "author__user")
+            .select_related("theme", "organisation", "author__user", "author__city")
             .prefetch_related("year_costs"),
             order_seed(self.request, consultation),
         )
@@ -124,6 +124,7 @@ class Me(ApiView):
         participant = consult_services.participant_update(
             participant=participant,
             district=data.get("district", participant.district),
+            public_name=data.get("public_name", participant.public_name),
             age_band=data.get("age_band", participant.age_band),
             gender=data.get("gender", participant.gender),
         )

@@ -526,11 +526,12 @@ def moderation_decide(
 @transaction.atomic
 def participant_register(
     *, user: AbstractBaseUser, city: City, district: str = "", age_band: str = "",
-    gender: str = "", consent: bool = True,
+    gender: str = "", consent: bool = True, public_name: str = "",
 ) -> Participant:
     participant = Participant(
         user=user,
         city=city,
+        public_name=public_name.strip(),
         district=district,
         age_band=age_band,
         gender=gender,
@@ -547,17 +548,21 @@ def participant_register(
 
 @transaction.atomic
 def participant_update(
-    *, participant: Participant, district: str = "", age_band: str = "", gender: str = ""
+    *, participant: Participant, district: str = "", age_band: str = "", gender: str = "",
+    public_name: str | None = None,
 ) -> Participant:
-    """Change the optional profile answers (the city is chosen at sign-up)."""
+    """Change the optional profile answers and the public name (the city is chosen at
+    sign-up); ``public_name`` None keeps it."""
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
     if locked.is_anonymised:
         raise NotAllowed(_("This account was deleted."))
     locked.district = district.strip()
     locked.age_band = age_band
     locked.gender = gender
+    if public_name is not None:
+        locked.public_name = public_name.strip()
     validated(locked)
-    locked.save(update_fields=["district", "age_band", "gender"])
+    locked.save(update_fields=["district", "age_band", "gender", "public_name"])
     return locked
 
 
@@ -583,6 +588,7 @@ def participant_erase(*, participant: Participant) -> Participant:
     """Delete the account and personal answers; contributions stay, anonymised, so totals hold."""
     user = participant.user
     participant.user = None
+    participant.public_name = ""
     participant.district = ""
     participant.age_band = ""
     participant.gender = ""

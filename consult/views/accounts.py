@@ -46,7 +46,7 @@ class LoginView(auth_views.LoginView):
 
 def _profile_fields(form) -> dict:
     return {name: form.cleaned_data[name]
-            for name in ("city", "district", "age_band", "gender", "consent")}
+            for name in ("city", "public_name", "district", "age_band", "gender", "consent")}
 
 
 PROFILE_SAVED = gettext_lazy("Your profile was saved.")
@@ -83,8 +83,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         return complete_profile(request)
     form = ProfileForm(
         request.POST or None,
-        initial={"district": participant.district, "age_band": participant.age_band,
-                 "gender": participant.gender},
+        initial={"public_name": participant.public_name, "district": participant.district,
+                 "age_band": participant.age_band, "gender": participant.gender},
     )
     if request.method == "POST" and submit(form, lambda form: services.participant_update(
             participant=participant, **form.cleaned_data)).ok:

@@ -49,12 +49,13 @@ def moderate(request: HttpRequest, city: str, kind: str, pk: int) -> HttpRespons
         raise Http404(_("Page not found"))
     if kind == "proposal":
         target = get_object_or_404(
-            Proposal.objects.select_related("consultation__city", "author__user"),
+            Proposal.objects.select_related("consultation__city", "author__user", "author__city"),
             pk=pk, consultation__city=city_obj,
         )
     else:
         target = get_object_or_404(
-            Comment.objects.select_related("proposal__consultation__city", "author__user"),
+            Comment.objects.select_related("proposal__consultation__city", "author__user",
+                                           "author__city"),
             pk=pk, proposal__consultation__city=city_obj,
         )
     services.ensure_can_moderate(user=request.user, target=target)

@@ -91,10 +91,15 @@ def test_no_drafts_no_hidden_content_no_personal_data(world, api):
     assert client_for(world.users["moderator"]).get(
         f"/api/v1/proposals/{hidden.pk}/").status_code == 200
     data = api.get(f"/api/v1/proposals/{world.proposal.pk}/").json()
-    assert data["author"] == world.author.user.get_username()
+    # no public name chosen: the author reads as a participant of her city
+    assert data["author"] == f"A participant of {world.author.city.name}"
     text = api.get(url).content.decode() + api.get(
         f"/api/v1/proposals/{world.proposal.pk}/comments/").content.decode()
     assert world.author.user.email not in text
+    assert world.author.user.get_username() not in text  # a login is never shown
+    world.author.public_name = "Lucía R."
+    world.author.save()
+    assert api.get(f"/api/v1/proposals/{world.proposal.pk}/").json()["author"] == "Lucía R."
     assert "30-44" not in text  # demographics never leave the profile
     comments = api.get(f"/api/v1/proposals/{world.proposal.pk}/comments/").json()["results"]
     hidden_comment = next(c for c in comments if c["id"] == world.hidden_comment.pk)
