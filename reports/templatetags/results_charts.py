@@ -25,7 +25,7 @@ register = template.Library()
 RESULTS_CHART_LIMIT = 40
 #: Longer titles are cut on the axis (the hover shows them whole), so that the bars keep room
 #: on a 360 px screen.
-LABEL_CHARS = 28
+LABEL_CHARS = 22
 SELECTED_COLOUR = PALETTE[0]
 
 SHOWS_VOTES = gettext_lazy("Votes per proposal, the most supported first.")
@@ -73,7 +73,7 @@ def results_figure(rows: Iterable, *, selected_ids: Iterable[int] | None,
         chosen = set(selected_ids)
         bars(_("Selected"), [i for i in everyone if ranked[i].pk in chosen], SELECTED_COLOUR)
         bars(_("Not selected"), [i for i in everyone if ranked[i].pk not in chosen], MUTED)
-    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1])
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], tickfont={"size": 12})
     fig.update_xaxes(title_text=what, rangemode="tozero")
     height = max(260, 26 * len(ranked) + 120)
     fig = _layout(fig, height=height)
