@@ -92,15 +92,6 @@ def results_summary(consultation, results):
     return selectors.results_summary(consultation=consultation, run=official.count_run)
 
 
-@register.filter
-def percent(share) -> str:
-    """A share (0–1) as a whole percentage for the active language: "67 %"; "—" when unknown."""
-    if share is None or share == "":
-        return "—"
-    whole = formats.number_format(round(float(share) * 100), decimal_pos=0, use_l10n=True)
-    return f"{whole}\u00a0%"
-
-
 @register.inclusion_tag("planning/_proposal_fate.html")
 def proposal_fate(proposal, fate=None):
     """What became of a proposal and why; when selected, the plan action it became with its

@@ -29,6 +29,7 @@ from rest_framework.test import APIClient
 
 from consult import services as consult_services
 from consult.models import CountingRule
+from core.formatting import format_percent
 from planning import selectors
 from planning.models import COMPARED_WITH_GREEDY, CountRun
 from planning.selectors.results_summary import RULE_SENTENCES, rule_sentence
@@ -183,11 +184,11 @@ def test_the_details_say_the_minimum_and_what_the_comparison_step_kept(counted):
 #: A few words of each rule's sentence in Spanish (locale/es: translations.json of this change).
 SPANISH = {
     "greedy": "votos",
-    "mes": "Método de Reparto Equitativo",
-    "mes-greedy": "Método de Reparto Equitativo",
-    "mes-add1": "Método de Reparto Equitativo",
-    "mes-add1u": "Método de Reparto Equitativo",
-    "phragmen": "Phragmén",
+    "mes": "Método de Partes Iguales",
+    "mes-greedy": "Método de Partes Iguales",
+    "mes-add1": "Método de Partes Iguales",
+    "mes-add1u": "Método de Partes Iguales",
+    "phragmen": "Phragmén secuencial",
 }
 
 
@@ -236,11 +237,12 @@ def test_the_published_page_shows_the_summary_the_comparison_and_the_chart(clien
     summary = page[page.index('class="results-summary"'):page.index("</section>")]
     assert f"<dd>{money(Decimal('500'), 'MXN')}</dd>" in summary  # allocated, and left
     assert summary.count(f"{money(Decimal('500'), 'MXN')}") >= 2
-    assert "5 of 6 ballots (83\xa0%) chose at least one funded proposal." in summary
+    assert (f"5 of 6 ballots ({format_percent(5 / 6)}) chose at least one funded proposal."
+            in summary)
     assert "Method of Equal Shares: the budget is split equally among the voters" in summary
     assert "Plain greedy count" in summary
     assert money(Decimal("800"), "MXN") in summary and money(Decimal("200"), "MXN") in summary
-    assert "6 (100\xa0%)" in summary
+    assert f"6 ({format_percent(1.0)})" in summary
     assert "Selected by the plain greedy count only: Migrant desk" in summary
     # The chart: votes per proposal, most first; the selection in a trace of its own.
     figure = figure_of(page)
