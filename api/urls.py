@@ -28,6 +28,8 @@ v1 = [
     path("consultations/<int:pk>/ballot/proposals/", views.BallotProposalList.as_view(),
          name="ballot-proposals"),
     path("consultations/<int:pk>/results/", views.ResultList.as_view(), name="results"),
+    path("consultations/<int:pk>/results/summary/", views.ResultSummary.as_view(),
+         name="results-summary"),
     path("consultations/<int:pk>/assignments/", views.AssignmentCreate.as_view(),
          name="assignments"),
     path("consultations/<int:pk>/count-runs/compare/", views.CountCompare.as_view(),

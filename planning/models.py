@@ -73,6 +73,13 @@ class CountRunManager(FrozenManager):
             output_field=models.BooleanField()))
 
 
+#: The key of a count's outcome that holds the plain greedy count of the same ballots (same
+#: minimum votes and tie-break), counted with it (``planning.services.greedy_comparison``):
+#: ``selected``, ``selected_proposal_ids``, ``n_selected``, ``allocated`` (a decimal string),
+#: ``voters_funded``. Greedy counts and counts made before it was recorded have none.
+COMPARED_WITH_GREEDY = "compared_with_greedy"
+
+
 class CountRun(ImmutableModel):
     """Rule, parameters, a hash of the inputs, the outcome and its explanation, time taken.
 
@@ -132,6 +139,11 @@ class CountRun(ImmutableModel):
     @property
     def money_left(self):
         return self.budget - self.total_cost
+
+    @property
+    def compared_with_greedy(self) -> dict | None:
+        """The plain greedy count stored with this count (None for greedy counts and old ones)."""
+        return self.outcome.get(COMPARED_WITH_GREEDY) or None
 
     @property
     def share_funded(self) -> float | None:

@@ -12,9 +12,11 @@ from .counts import (
     CountRunDetailSerializer,
     CountRunSerializer,
     CountRunWriteSerializer,
+    GreedyComparisonSerializer,
     OfficialChoiceSerializer,
     OfficialChoiceWriteSerializer,
     ResultsPublicationSerializer,
+    ResultSummarySerializer,
 )
 from .plan_parts import (
     STATUS_HELP,
@@ -153,6 +155,8 @@ __all__ = [
     "OfficialChoiceSerializer",
     "OfficialChoiceWriteSerializer",
     "ResultsPublicationSerializer",
+    "ResultSummarySerializer",
+    "GreedyComparisonSerializer",
     "SnapshotLineSerializer",
     "SnapshotActionSerializer",
     "SnapshotObjectiveSerializer",

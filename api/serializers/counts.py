@@ -105,3 +105,47 @@ class CountCompareColumnSerializer(serializers.Serializer):
         "Selected proposals: `pk`, `title`, `shared` (false when not every compared count "
         "selects it)."))
     n_different = serializers.IntegerField()
+
+
+class GreedyComparisonSerializer(serializers.Serializer):
+    n_selected = serializers.IntegerField()
+    selected_proposal_ids = serializers.ListField(child=serializers.IntegerField())
+    allocated = serializers.DecimalField(max_digits=16, decimal_places=2)
+    left = serializers.DecimalField(max_digits=16, decimal_places=2)
+    voters_funded = serializers.IntegerField(allow_null=True)
+    share_funded = serializers.FloatField(allow_null=True)
+    only_official = serializers.ListField(child=serializers.DictField(), help_text=(
+        "Proposals the official count selects and the greedy count does not: `pk`, `title`."))
+    only_greedy = serializers.ListField(child=serializers.DictField(), help_text=(
+        "Proposals the greedy count selects and the official count does not: `pk`, `title`."))
+
+
+class ResultSummarySerializer(serializers.Serializer):
+    """The official count in brief, as the public results page shows it."""
+
+    count_run = serializers.IntegerField(help_text="The official count.")
+    rule = serializers.CharField()
+    rule_label = serializers.CharField()
+    rule_sentence = serializers.CharField(
+        help_text="The counting rule in one plain sentence, in the request's language.")
+    rule_details = serializers.ListField(child=serializers.CharField(), help_text=(
+        "What else shaped the count (a minimum of votes, the comparison step), one sentence "
+        "each."))
+    budget = serializers.DecimalField(max_digits=16, decimal_places=2)
+    currency = serializers.CharField()
+    allocated = serializers.DecimalField(max_digits=16, decimal_places=2)
+    left = serializers.DecimalField(max_digits=16, decimal_places=2)
+    n_selected = serializers.IntegerField()
+    selected_proposal_ids = serializers.ListField(child=serializers.IntegerField())
+    n_ballots = serializers.IntegerField()
+    voters_funded = serializers.IntegerField(
+        allow_null=True, help_text="Ballots with at least one selected proposal (null for old "
+                                   "counts).")
+    share_funded = serializers.FloatField(allow_null=True, help_text="The same, as a share "
+                                                                     "(0–1) of the ballots.")
+    official_is_greedy = serializers.BooleanField(
+        help_text="The official count is itself a greedy count (then `greedy` is null).")
+    greedy = GreedyComparisonSerializer(allow_null=True, help_text=(
+        "A plain greedy count of the same ballots (same minimum votes and tie-break), made "
+        "with the official count; null for a greedy count and for counts made before it was "
+        "recorded."))

@@ -15,6 +15,7 @@ from .counts import (
     CountRunList,
     OfficialChoiceList,
     ResultsPublicationView,
+    ResultSummary,
 )
 from .plan_parts import (
     ActionDetail,
@@ -101,6 +102,7 @@ __all__ = [
     "CountCompare",
     "OfficialChoiceList",
     "ResultsPublicationView",
+    "ResultSummary",
     "PlanList",
     "PlanDetail",
     "PlanRevision",

@@ -20,6 +20,8 @@ from .. import serializers as s
 from ..filters import CountRunFilter
 from ._common import ApiDefaults, ApiView, consultation_or_404, load, parsed
 
+NOT_PUBLISHED = _("The results of this consultation are not published yet.")
+
 
 class CountRunList(ApiDefaults, generics.ListAPIView):
     """Counts of consultations (immutable records): of the consultations whose results are
@@ -143,7 +145,7 @@ class ResultsPublicationView(ApiView):
         consultation = consultation_or_404(pk)
         publication = plan_selectors.results_publication_of(consultation=consultation)
         if publication is None:
-            raise Http404(_("The results of this consultation are not published yet."))
+            raise Http404(NOT_PUBLISHED)
         return Response(s.ResultsPublicationSerializer(publication).data)
 
     @extend_schema(request=None, responses={201: s.ResultsPublicationSerializer})
@@ -153,3 +155,22 @@ class ResultsPublicationView(ApiView):
                                                     user=request.user)
         return Response(s.ResultsPublicationSerializer(publication).data,
                         status=status.HTTP_201_CREATED)
+
+
+class ResultSummary(ApiView):
+    """The official count in brief, as the public results page shows it: money allocated and
+    left, proposals selected, ballots with at least one funded proposal, the rule in one plain
+    sentence (in the request's language) and the comparison with a plain greedy count of the
+    same ballots (stored with the count). Everybody once the results are published, the city's
+    planners before (a preview); 404 otherwise."""
+
+    @extend_schema(responses={200: s.ResultSummarySerializer})
+    def get(self, request, pk: int):
+        consultation = consultation_or_404(pk)
+        state = plan_selectors.results_public_state(consultation=consultation,
+                                                    user=request.user)
+        if not state["show_selection"] or state["official"] is None:
+            raise Http404(NOT_PUBLISHED)
+        summary = plan_selectors.results_summary(consultation=consultation,
+                                                 run=state["official"].count_run)
+        return Response(s.ResultSummarySerializer(summary).data)

@@ -55,6 +55,12 @@ from .receipts import (  # noqa: F401
     receipt_check,
     receipt_lookup_wait,
 )
+from .results_summary import (  # noqa: F401
+    RULE_SENTENCES,
+    results_summary,
+    rule_details,
+    rule_sentence,
+)
 from .snapshots import (  # noqa: F401
     plan_snapshot,
     snapshot_view,

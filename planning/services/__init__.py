@@ -30,6 +30,7 @@ from .count_runs import (  # noqa: F401
     ensure_can_count,
     ensure_counter,
     ensure_rule,
+    greedy_comparison,
     official_choose,
     results_publish,
     rule_options,

@@ -21,6 +21,7 @@ from core.errors import Conflict, NotAllowed, ServiceError
 from .. import rules as plan_rules
 from .. import selectors
 from ..models import (
+    COMPARED_WITH_GREEDY,
     CountJob,
     CountRun,
     OfficialChoice,
@@ -119,6 +120,32 @@ def voters_funded(election, selected: list[str]) -> int:
     return int(np.unique(voters[hit]).size)
 
 
+def greedy_comparison(election, proposal_pks, *, rule: str, min_votes: int,
+                      tie_break: str) -> dict | None:
+    """What a plain greedy count selects on the election already in memory (with the same
+    minimum votes and tie-break): the selected project and proposal ids, how many, the money
+    allocated (a decimal string) and the ballots with a funded proposal. None for a greedy
+    count (it is its own comparison), or where greedy does not apply or fails."""
+    from planning.counting import CountingError, count, rule_applies
+
+    if rule == "greedy" or not rule_applies("greedy", election.vote_type):
+        return None
+    try:
+        outcome = count(election, "greedy", min_votes=min_votes, tie_break=tie_break)
+    except CountingError:
+        logger.warning("the greedy comparison of a %s count failed", rule, exc_info=True)
+        return None
+    index = {pid: i for i, pid in enumerate(election.project_ids)}
+    selected = list(outcome.selected)
+    return {
+        "selected": selected,
+        "selected_proposal_ids": sorted(int(proposal_pks[index[pid]]) for pid in selected),
+        "n_selected": len(selected),
+        "allocated": str(_decimal(outcome.total_cost).quantize(Decimal("0.01"))),
+        "voters_funded": voters_funded(election, selected),
+    }
+
+
 @transaction.atomic
 def count_run_create(
     *,
@@ -154,6 +181,11 @@ def count_run_create(
     duration_ms = round((time.perf_counter() - started) * 1000)
     index = {pid: i for i, pid in enumerate(election.project_ids)}
     selected_pks = sorted(int(proposal_pks[index[pid]]) for pid in outcome.selected)
+    stored = outcome.to_dict()
+    greedy = greedy_comparison(election, proposal_pks, rule=rule, min_votes=min_votes,
+                               tie_break=tie_break)
+    if greedy is not None:
+        stored[COMPARED_WITH_GREEDY] = greedy
     run = CountRun.objects.create(
         consultation=consultation,
         rule=rule,
@@ -167,7 +199,7 @@ def count_run_create(
         total_cost=_decimal(outcome.total_cost),
         selected=list(outcome.selected),
         selected_proposal_ids=selected_pks,
-        outcome=outcome.to_dict(),
+        outcome=stored,
         voters_funded=voters_funded(election, outcome.selected),
         engine_version=ENGINE_VERSION,
         duration_ms=duration_ms,

@@ -80,6 +80,18 @@ def fate_of(proposal):
     return proposal_fate_full(proposal=proposal)
 
 
+@register.simple_tag
+def results_summary(consultation, results):
+    """For consult's public results page: the official count in a few figures and sentences
+    (money allocated and left, proposals selected, voters funded, the rule, the comparison with
+    a plain greedy count), or None when the reader may not see the selection (``results`` is
+    the answer of ``results_state``)."""
+    official = (results or {}).get("official")
+    if not results or not results.get("show_selection") or official is None:
+        return None
+    return selectors.results_summary(consultation=consultation, run=official.count_run)
+
+
 @register.inclusion_tag("planning/_proposal_fate.html")
 def proposal_fate(proposal, fate=None):
     """What became of a proposal and why; when selected, the plan action it became with its

@@ -197,6 +197,8 @@ MATRIX: list[Row] = [
     Row("/api/v1/consultations/{id}/official-count/", "post", E(401, 403, 403, 201, 403, 403),
         closed_c, lambda w, r: {"count_run": w.count_job.count_run_id, "reason": "Fairer."}),
     Row("/api/v1/consultations/{id}/publication/", "get", ALL_200, closed_c),
+    Row("/api/v1/consultations/{id}/results/summary/", "get", ALL_200, closed_c,
+        why="its results are published: everybody reads the official count in brief"),
     Row("/api/v1/consultations/{id}/publication/", "post", E(401, 403, 403, 400, 403, 403),
         closed_c, why="the city's planners publish, once: these results already are"),
     Row("/api/v1/plans/", "get", ALL_200),
