@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .selectors import HIDDEN, MIN_CELL, SUPPRESSED, column_label, format_number, is_withheld
-from .selectors.tables import worded_table
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -251,7 +250,8 @@ def summary(spec: dict, table: dict, *, currency: str = "") -> str:
 
 
 def charts_for(report: dict) -> list[dict[str, Any]]:
-    """Every chart of a report, ready for a template: id, title, figure, summary, table."""
+    """Every chart of a report in words (`selectors.report_in_language`), ready for a
+    template: id, title, figure, summary, table."""
     from .selectors import table_title
 
     currency = report.get("meta", {}).get("currency", "")
@@ -270,12 +270,12 @@ def charts_for(report: dict) -> list[dict[str, Any]]:
 
 def present_table(name: str, table: dict, *, currency: str = "",
                   exports: dict[str, str] | None = None) -> dict[str, Any]:
-    """A table formatted for a page: caption, headers, cells as text (numbers grouped for the
-    language, money with its currency code, suppressed cells as "< MIN_CELL")."""
+    """A table in words (`selectors.worded_table`) formatted for a page: caption, headers,
+    cells as text (numbers grouped for the language, money with its currency code, suppressed
+    cells as "< MIN_CELL")."""
     from .selectors import table_title
 
     numeric = {"int", "money", "percent", "ratio", "number"}
-    table = worded_table(table, currency=currency)
     columns = table["columns"]
     rows = []
     for row in table["rows"]:

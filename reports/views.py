@@ -77,7 +77,9 @@ def _denied(request, subject, published_url: str) -> HttpResponse | None:
 
 
 def _layout(report: dict, export_urls) -> list[dict]:
-    """The report's sections, each a list of items: a chart with its table, or a table."""
+    """The report's sections in the active language, each a list of items: a chart with its
+    table, or a table."""
+    report = selectors.report_in_language(report)
     currency = report.get("meta", {}).get("currency", "")
     drawn = {chart["table_name"]: chart for chart in charts.charts_for(report)}
     sections = []

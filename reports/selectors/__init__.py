@@ -48,10 +48,13 @@ from .tables import (
     COLUMN_LABELS,
     METRIC_LABELS,
     TABLE_TITLES,
+    VOCABULARIES,
     column_label,
+    report_in_language,
     table_frame,
     table_from_frame,
     table_title,
+    worded_table,
 )
 
 __all__ = [
@@ -64,6 +67,7 @@ __all__ = [
     "MIN_CELL",
     "SUPPRESSED",
     "TABLE_TITLES",
+    "VOCABULARIES",
     "column_label",
     "consultation_report",
     "consultation_results",
@@ -81,10 +85,12 @@ __all__ = [
     "published_report_data",
     "published_report_get",
     "published_reports",
+    "report_in_language",
     "reports_index",
     "suppression_mask",
     "table_frame",
     "table_from_frame",
     "table_title",
     "took_part",
+    "worded_table",
 ]

@@ -11,7 +11,6 @@ from django.db import connection
 from django.db.models import CharField, Count, Q
 from django.db.models.functions import Cast, Substr, TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from consult import selectors as consult_selectors
 from consult.models import Ballot, Comment, Consultation, Phase, Proposal, Theme
@@ -21,7 +20,7 @@ from .formatting import money
 from .inclusion import inclusion_tables
 from .results import consultation_results
 from .suppression import MIN_CELL
-from .tables import METRIC_LABELS, table_from_frame
+from .tables import table_from_frame
 
 
 def _participation(consultation: Consultation) -> tuple[dict, dict]:
@@ -31,9 +30,9 @@ def _participation(consultation: Consultation) -> tuple[dict, dict]:
         proposal__status__in=consult_selectors.VISIBLE_STATUSES, proposal__is_hidden=False,
     ).count()
     order = ["participants", "proposals", "supports", "comments", "ballots"]
-    frame = pd.DataFrame({"metric": [str(METRIC_LABELS[k]) for k in order],
-                          "value": [counts[k] for k in order]})
-    return counts, table_from_frame(frame, {"metric": "text", "value": "int"})
+    frame = pd.DataFrame({"metric": order, "value": [counts[k] for k in order]})
+    return counts, table_from_frame(frame, {"metric": "label", "value": "int"},
+                                    vocabularies={"metric": "metric"})
 
 
 def _whole_hour_offsets(tz, *moments) -> bool:
@@ -81,13 +80,14 @@ def _proposals_per(consultation: Consultation) -> tuple[dict, dict]:
     )
     kinds = {row["action_kind"]: row["n"] for row in
              visible.values("action_kind").annotate(n=Count("pk"))}
-    labels = dict(Proposal.ActionKind.choices)
-    kind_rows = [(str(label), kinds.get(code, 0)) for code, label in labels.items()]
+    # Codes, worded when read ("" for proposals that name no kind).
+    kind_rows = [(code, kinds.get(code, 0)) for code in Proposal.ActionKind.values]
     if kinds.get(""):
-        kind_rows.append((_("Not stated"), kinds[""]))
+        kind_rows.append(("", kinds[""]))
     kind_frame = pd.DataFrame(kind_rows, columns=["kind", "proposals"])
     return (table_from_frame(themes, {"theme": "text", "proposals": "int"}),
-            table_from_frame(kind_frame, {"kind": "text", "proposals": "int"}))
+            table_from_frame(kind_frame, {"kind": "label", "proposals": "int"},
+                             vocabularies={"kind": "action_kind"}))
 
 
 

@@ -7,7 +7,6 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 from django.db.models import Count, F, Q
-from django.utils.translation import gettext as _
 
 from consult import selectors as consult_selectors
 from consult.models import Consultation, Organisation, Participant
@@ -22,7 +21,7 @@ DIMENSION_CHOICES = {
     Dimension.ORGANISATION_KIND: Organisation.Kind.choices,
 }
 BREAKDOWN_TYPES = {
-    "group": "text", "participants": "int", "share": "percent", "population": "int",
+    "group": "label", "participants": "int", "share": "percent", "population": "int",
     "population_share": "percent", "representation": "ratio",
 }
 
@@ -70,19 +69,19 @@ def _population_per_group(consultation: Consultation) -> dict[str, dict[str, int
 def _breakdown_table(dimension: str, counts: dict[str, int], known: dict[str, int]) -> dict:
     """One dimension's table: participants, their share (of those who said), the population
     and its share, and representation; suppressed cells carry no count, share or ratio."""
+    # The group's code (a district's name as written), worded when read in the dimension's
+    # vocabulary; "" for those who did not say (or belong to no organisation).
     choices = DIMENSION_CHOICES.get(dimension)
     if choices:
-        groups = [(code, str(label)) for code, label in choices]
+        groups = [code for code, _label in choices]
     else:
-        groups = [(name, name) for name in sorted(set(counts) | set(known)) if name]
-    none_label = _("No organisation") if dimension == Dimension.ORGANISATION_KIND \
-        else _("Not stated")
+        groups = [name for name in sorted(set(counts) | set(known)) if name]
     frame = pd.DataFrame(
-        [(label, counts.get(code, 0), known.get(code)) for code, label in groups]
-        + ([(none_label, counts[""], None)] if counts.get("") else []),
+        [(code, counts.get(code, 0), known.get(code)) for code in groups]
+        + ([("", counts[""], None)] if counts.get("") else []),
         columns=["group", "participants", "population"],
     )
-    stated = frame["group"] != none_label
+    stated = frame["group"] != ""
     marks = suppression_mask(frame["participants"].tolist())
     hidden = [mark is not None for mark in marks]
     stated_total = frame.loc[stated, "participants"].sum()
@@ -99,7 +98,7 @@ def _breakdown_table(dimension: str, counts: dict[str, int], known: dict[str, in
         frame[column] = frame[column].astype(object)
         frame.loc[hidden, column] = None
     frame.loc[hidden, "participants"] = [mark for mark in marks if mark is not None]
-    table = table_from_frame(frame, BREAKDOWN_TYPES)
+    table = table_from_frame(frame, BREAKDOWN_TYPES, vocabularies={"group": str(dimension)})
     table["suppressed"] = int(sum(hidden))
     return table
 

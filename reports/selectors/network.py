@@ -49,7 +49,7 @@ def _cities_frame(now: datetime) -> pd.DataFrame:
     )
     participants = _participants_per_city()
     frame = pd.DataFrame(
-        [(c["name"], str(dict(City.Kind.choices)[c["kind"]]), c["population"], c["held"],
+        [(c["name"], c["kind"], c["population"], c["held"],
           participants.get(c["pk"], 0)) for c in cities],
         columns=["city", "kind", "population", "consultations", "participants"])
     pop = pd.to_numeric(frame["population"], errors="coerce").astype(float)
@@ -99,8 +99,8 @@ def network_report() -> dict[str, Any]:
                                  aggfunc="sum", fill_value=0.0) if len(budgets) else None
     tables = {
         "cities": table_from_frame(frame, {
-            "city": "text", "kind": "text", "population": "int", "consultations": "int",
-            "participants": "int", "per_thousand": "number"}),
+            "city": "text", "kind": "label", "population": "int", "consultations": "int",
+            "participants": "int", "per_thousand": "number"}, vocabularies={"kind": "city_kind"}),
         "plan_budget_theme": table_from_frame(budgets, {
             "city": "text", "plan": "text", "currency": "text", "theme": "text",
             "amount": "number", "budget_share": "percent"}),

@@ -49,7 +49,8 @@ def _plan_snapshot(plan: StrategyPlan, *, live: bool) -> tuple[dict, PlanVersion
 
 def _budget_rows(snapshot: dict, view: dict, years: list[int]):
     """Per objective and year the amounts, per action its place under theme and objective,
-    and per citizen proposal the share of each action's budget that came from it."""
+    and per citizen proposal the share of each action's budget that came from it. "" stands
+    for no theme and for the planners' own actions (worded when read: `tables.VOCABULARIES`)."""
     long_rows, hierarchy, flows = [], [], []
     theme_ids = {o.get("theme") for o in snapshot.get("objectives", []) if o.get("theme")}
     theme_names = dict(Theme.objects.filter(pk__in=theme_ids).values_list("pk", "name"))
@@ -57,7 +58,7 @@ def _budget_rows(snapshot: dict, view: dict, years: list[int]):
     proposal_titles = dict(Proposal.objects.filter(pk__in=proposal_ids).values_list("pk",
                                                                                       "title"))
     for objective in view["objectives"]:
-        theme = theme_names.get(objective.get("theme")) or _("No theme")
+        theme = theme_names.get(objective.get("theme")) or ""
         for action in objective["action_list"]:
             for year, amount in zip(years, action["year_cells"], strict=True):
                 long_rows.append((objective["title"], str(year), money(amount)))
@@ -66,7 +67,7 @@ def _budget_rows(snapshot: dict, view: dict, years: list[int]):
             sources = action.get("proposals") or []
             for pk in sources or [None]:
                 flows.append((proposal_titles.get(pk, _("Proposal %(id)s") % {"id": pk})
-                              if pk else _("Added by the planners"), action["title"],
+                              if pk else "", action["title"],
                               objective["title"], money(action["total"]) / max(len(sources), 1)))
     return long_rows, hierarchy, flows
 
@@ -168,7 +169,7 @@ def plan_report(*, plan: StrategyPlan, live: bool) -> dict[str, Any]:
     year_keys = [str(y) for y in years]
     long_rows, hierarchy, flows = _budget_rows(snapshot, view, years)
     total = money(view["total"])
-    sources = pd.DataFrame([(row["label"], money(row["total"])) for row in view["sources"]],
+    sources = pd.DataFrame([(row["source"], money(row["total"])) for row in view["sources"]],
                            columns=["source", "amount"])
     sources["budget_share"] = sources["amount"] / total * 100 if total else np.nan
     execution = plan_selectors.plan_execution(plan)
@@ -176,14 +177,17 @@ def plan_report(*, plan: StrategyPlan, live: bool) -> dict[str, Any]:
         "budget_year_objective": table_from_frame(
             _year_objective_grid(long_rows, view, year_keys),
             {"objective": "text"} | {y: "money" for y in year_keys} | {"total": "money"}),
-        "budget_source": table_from_frame(sources, {"source": "text", "amount": "money",
-                                                    "budget_share": "percent"}),
+        "budget_source": table_from_frame(
+            sources, {"source": "label", "amount": "money", "budget_share": "percent"},
+            vocabularies={"source": "funding_source"}),
         "budget_hierarchy": table_from_frame(
             pd.DataFrame(hierarchy, columns=["theme", "objective", "action", "amount"]),
-            {"theme": "text", "objective": "text", "action": "text", "amount": "money"}),
+            {"theme": "label", "objective": "text", "action": "text", "amount": "money"},
+            vocabularies={"theme": "theme"}),
         "proposal_flows": table_from_frame(
             pd.DataFrame(flows, columns=["proposal", "action", "objective", "amount"]),
-            {"proposal": "text", "action": "text", "objective": "text", "amount": "money"}),
+            {"proposal": "label", "action": "text", "objective": "text", "amount": "money"},
+            vocabularies={"proposal": "plan_proposal"}),
         "indicators": table_from_frame(
             pd.DataFrame(_indicator_rows(snapshot, years), columns=list(INDICATOR_TYPES)),
             INDICATOR_TYPES),

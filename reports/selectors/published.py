@@ -11,7 +11,7 @@ from consult.models import CityRole, Consultation
 from planning.models import StrategyPlan
 
 from ..models import PublishedReport
-from .tables import column_label, table_title, worded_table
+from .tables import column_label, report_in_language, table_title
 
 
 def published_reports(*, consultation: Consultation | None = None,
@@ -35,8 +35,9 @@ def published_report_get(*, pk: int) -> PublishedReport:
 
 def published_report_data(report: PublishedReport) -> dict:
     """A published report as the API serves it: what was frozen, with where it came from;
-    its labels and explanations in the request's language."""
-    currency = report.data.get("meta", {}).get("currency", "")
+    its labels and words (groups, metrics, rules, notes, explanations) in the request's
+    language."""
+    data = report_in_language(report.data)
     return {
         "id": report.pk,
         "kind": report.kind,
@@ -48,15 +49,15 @@ def published_report_data(report: PublishedReport) -> dict:
         "plan": report.plan_id,
         "published_at": report.published_at.isoformat(),
         "published_by": report.published_by.get_username() if report.published_by else None,
-        "meta": report.data.get("meta", {}),
-        "summary": report.data.get("summary", {}),
+        "meta": data.get("meta", {}),
+        "summary": data.get("summary", {}),
         "tables": {
-            name: {**worded_table(table, currency=currency), "title": table_title(name),
+            name: {**table, "title": table_title(name),
                    "columns": [{**c, "label": column_label(c["key"])}
                                for c in table["columns"]]}
-            for name, table in report.data.get("tables", {}).items()
+            for name, table in data.get("tables", {}).items()
         },
-        "charts": report.data.get("charts", []),
+        "charts": data.get("charts", []),
     }
 
 

@@ -8,9 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.utils.translation import gettext as _
 
-from consult.models import Consultation, CountingRule, Proposal, VotingMethod
+from consult.models import Consultation, Proposal, VotingMethod
 from planning import selectors as plan_selectors
 from planning.models import CountRun
 
@@ -22,9 +21,11 @@ COMPARED_RULES = ("greedy", "mes", "mes-greedy", "phragmen")
 
 VOTE_TYPES = {"proposal_id": "text", "proposal": "text", "theme": "text", "cost": "money",
               "votes": "int"}
-COMPARISON_TYPES = {"rule": "text", "rule_label": "text", "official": "bool",
+COMPARISON_TYPES = {"rule": "text", "rule_label": "label", "official": "bool",
                     "allocated": "money", "budget_share": "percent", "funded": "int",
-                    "voters_funded": "percent", "note": "text"}
+                    "voters_funded": "percent", "note": "label"}
+#: The rule's name and its note are codes, worded when read (`tables.RULE_NOTES`).
+COMPARISON_VOCABULARIES = {"rule_label": "counting_rule", "note": "rule_note"}
 
 
 def official_run(consultation: Consultation) -> CountRun | None:
@@ -66,18 +67,19 @@ class _Projects:
 
 def _rule_outcome(election, rule: str, *, run: CountRun | None,
                   official_rule: str) -> tuple[list, dict, str] | str:
-    """What a rule selects, the explanations and a note; or, as text, why it cannot count."""
+    """What a rule selects, the explanations and a note; or why it cannot count. Notes are
+    codes of `tables.RULE_NOTES`, worded when read."""
     from planning.counting import CountingError, RuleNotApplicable, count
 
     if run is not None and rule == run.rule:
-        return list(run.selected), run.explanations, _("Official count")
+        return list(run.selected), run.explanations, "official"
     try:
         outcome = count(election, rule)
     except RuleNotApplicable:
-        return _("Does not apply to cumulative ballots.")
-    except CountingError as error:
-        return str(error)
-    note = _("The consultation's rule; no official count yet") if rule == official_rule else ""
+        return "not_applicable:cumulative_ballots"
+    except CountingError:
+        return "not_applicable:counting_error"
+    note = "no_official_count" if rule == official_rule else ""
     return outcome.selected, outcome.explanations, note
 
 
@@ -94,14 +96,12 @@ def _compare_rules(consultation: Consultation, election, projects: _Projects, ru
                    *, run: CountRun | None, official_rule: str):
     """Each rule counted on the same ballots: the comparison rows, and per rule that applies
     its outcome (selected, explanations) and which projects it funds (a boolean mask)."""
-    rule_labels = dict(CountingRule.choices)
     index = {pid: j for j, pid in enumerate(election.project_ids)}
     comparison, outcomes, selection = [], {}, {}
     for rule in rules:
-        label = str(rule_labels.get(rule, rule))
         outcome = _rule_outcome(election, rule, run=run, official_rule=official_rule)
         if isinstance(outcome, str):
-            comparison.append([rule, label, False, None, None, None, None, outcome])
+            comparison.append([rule, rule, False, None, None, None, None, outcome])
             continue
         selected, explanations, note = outcome
         outcomes[rule] = (selected, explanations)
@@ -109,9 +109,9 @@ def _compare_rules(consultation: Consultation, election, projects: _Projects, ru
         chosen[[index[pid] for pid in selected if pid in index]] = True
         spent = float(projects.costs[chosen].sum())
         comparison.append([
-            rule, label, run is not None and rule == run.rule,
+            rule, rule, run is not None and rule == run.rule,
             round(spent, 2), round(spent / float(consultation.budget) * 100, 1),
-            int(chosen.sum()), _share_of_voters_funded(election, chosen), str(note),
+            int(chosen.sum()), _share_of_voters_funded(election, chosen), note,
         ])
         selection[rule] = chosen
     return comparison, outcomes, selection
@@ -168,7 +168,8 @@ def consultation_results(consultation: Consultation) -> dict[str, Any]:
                 cumulative=consultation.voting_method == VotingMethod.CUMULATIVE,
                 currency=consultation.currency),
             "rule_comparison": table_from_frame(
-                pd.DataFrame(comparison, columns=list(COMPARISON_TYPES)), COMPARISON_TYPES),
+                pd.DataFrame(comparison, columns=list(COMPARISON_TYPES)), COMPARISON_TYPES,
+                vocabularies=COMPARISON_VOCABULARIES),
             "money_per_theme": table_from_frame(
                 theme_frame, {"theme": "text"} | {rule: "money" for rule in applied}),
             "selection_by_rule": table_from_frame(

@@ -2,10 +2,15 @@
 export and published snapshot is drawn from.
 
 A table is ``{"columns": [{"key", "type"}], "rows": [[...], ...]}`` with plain JSON values
-(money as numbers with two decimals, suppressed cells as the string SUPPRESSED)."""
+(money as numbers with two decimals, suppressed cells as the string SUPPRESSED). Words that
+come from the code are stored as codes ("label" columns, with the vocabulary that words them)
+or as figures ("explanation" columns) and put in words when the report is read, in the
+reader's language (`report_in_language`, `worded_table`); so a published report keeps its
+frozen figures and speaks its reader's language."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -14,8 +19,9 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy
 
-from consult.models import CountingRule
+from consult.models import City, CountingRule, Organisation, Participant, Proposal
 from planning.explanations import explain
+from planning.models import FundingSource
 
 from .suppression import SUPPRESSED
 
@@ -107,6 +113,39 @@ METRIC_LABELS = {
 }
 
 
+NOT_STATED = gettext_lazy("Not stated")
+
+#: Why a rule has the note it has in the rules compared: "official", "no_official_count",
+#: "not_applicable:<reason>"; "" for no note.
+RULE_NOTES = {
+    "": "",
+    "official": gettext_lazy("Official count"),
+    "no_official_count": gettext_lazy("The consultation's rule; no official count yet"),
+    "not_applicable:cumulative_ballots": gettext_lazy("Does not apply to cumulative ballots."),
+    "not_applicable:counting_error": gettext_lazy(
+        "The counting engine cannot count these ballots with this rule."),
+}
+
+#: The words of the codes a "label" column holds, per vocabulary. A code that a vocabulary
+#: does not know is shown as it is (district and theme names are written by people: their
+#: vocabularies only word "", the group or theme nobody gave).
+VOCABULARIES: dict[str, Mapping[str, Any]] = {
+    "metric": METRIC_LABELS,
+    "district": {"": NOT_STATED},
+    "age_band": {**dict(Participant.AgeBand.choices), "": NOT_STATED},
+    "gender": {**dict(Participant.Gender.choices), "": NOT_STATED},
+    "organisation_kind": {**dict(Organisation.Kind.choices),
+                          "": gettext_lazy("No organisation")},
+    "action_kind": {**dict(Proposal.ActionKind.choices), "": NOT_STATED},
+    "counting_rule": dict(CountingRule.choices),
+    "rule_note": RULE_NOTES,
+    "funding_source": dict(FundingSource.choices),
+    "theme": {"": gettext_lazy("No theme")},
+    "plan_proposal": {"": gettext_lazy("Added by the planners")},
+    "city_kind": dict(City.Kind.choices),
+}
+
+
 def column_label(key: str) -> str:
     if key in COLUMN_LABELS:
         return str(COLUMN_LABELS[key])
@@ -140,10 +179,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def table_from_frame(frame: pd.DataFrame, types: dict[str, str]) -> dict:
+def table_from_frame(frame: pd.DataFrame, types: dict[str, str], *,
+                     vocabularies: dict[str, str] | None = None) -> dict:
     """A table dict from a DataFrame; ``types`` gives each column's type (text, int, money,
-    percent, ratio, number, bool, date) and its order."""
-    columns = [{"key": key, "type": types[key]} for key in types]
+    percent, ratio, number, bool, date, year, label, explanation) and its order;
+    ``vocabularies`` the vocabulary of each "label" column (a key of VOCABULARIES)."""
+    vocabularies = vocabularies or {}
+    columns = [{"key": key, "type": types[key]}
+               | ({"vocabulary": vocabularies[key]} if types[key] == "label" else {})
+               for key in types]
     keys = list(types)
     rows = []
     for record in frame[keys].itertuples(index=False, name=None) if len(frame) else []:
@@ -180,17 +224,46 @@ def word_cell(value: Any, *, currency: str) -> str:
     return explain(None, currency=currency) if value is None else str(value)
 
 
+def word_label(value: Any, *, vocabulary: str) -> str:
+    """A "label" cell in words: its code's words in the vocabulary, else the code as it is."""
+    if value is None:
+        return ""
+    words = VOCABULARIES.get(vocabulary, {})
+    return str(words.get(value, value)) if isinstance(value, str) else str(value)
+
+
+def _wording(column: dict, *, currency: str) -> Callable[[Any], str] | None:
+    """How a column's cells are put in words; None for a column that stays as it is."""
+    if column["type"] == "explanation":
+        return lambda value: word_cell(value, currency=currency)
+    if column["type"] == "label":
+        vocabulary = column.get("vocabulary", "")
+        return lambda value: word_label(value, vocabulary=vocabulary)
+    return None
+
+
 def worded_table(table: dict, *, currency: str) -> dict:
-    """The table with its "explanation" columns in words, as text columns."""
-    kinds = [column["type"] for column in table["columns"]]
-    if "explanation" not in kinds:
+    """The table in the reader's language: its "label" and "explanation" columns in words, as
+    text columns. Other columns stay as they are — text too, so a report frozen with words in
+    text columns reads as it did."""
+    wordings = [_wording(column, currency=currency) for column in table["columns"]]
+    if not any(wordings):
         return table
     return {**table,
-            "columns": [{**c, "type": "text" if c["type"] == "explanation" else c["type"]}
-                        for c in table["columns"]],
-            "rows": [[word_cell(value, currency=currency) if kind == "explanation" else value
-                      for value, kind in zip(row, kinds, strict=True)]
+            "columns": [{key: value for key, value in column.items() if key != "vocabulary"}
+                        | {"type": "text"} if wording else column
+                        for column, wording in zip(table["columns"], wordings, strict=True)],
+            "rows": [[wording(value) if wording else value
+                      for value, wording in zip(row, wordings, strict=True)]
                      for row in table["rows"]]}
+
+
+def report_in_language(report: dict) -> dict:
+    """The report with every table worded in the active language (`worded_table`): what the
+    report page, its charts, the council pack and the published report's API read."""
+    currency = report.get("meta", {}).get("currency", "")
+    return {**report, "tables": {name: worded_table(table, currency=currency)
+                                 for name, table in report.get("tables", {}).items()}}
 
 
 def table_frame(table: dict, *, labels: bool = False) -> pd.DataFrame:
