@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from core import login_limits
+from core.forms import LocalizedAmountField
 
 from .models import (
     COMMENT_BODY_MAX_CHARS,
@@ -144,9 +145,9 @@ class YearCostFields:
 
     def add_year_fields(self) -> None:
         for year in self.years:
-            self.fields[f"cost_{year}"] = forms.DecimalField(
+            self.fields[f"cost_{year}"] = LocalizedAmountField(
                 label=str(year), required=False, max_digits=16, decimal_places=2,
-                validators=[MinValueValidator(Decimal("0"))], localize=True,
+                validators=[MinValueValidator(Decimal("0"))],
             )
 
     @property
@@ -186,9 +187,9 @@ class ProposalForm(YearCostFields, forms.Form):
     action_kind = forms.ChoiceField(
         label=_("Kind of international action"), choices=Proposal.ActionKind.choices
     )
-    estimated_cost = forms.DecimalField(
+    estimated_cost = LocalizedAmountField(
         label=_("Estimated cost"), max_digits=16, decimal_places=2,
-        validators=[MinValueValidator(Decimal("0"))], localize=True,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     partners = forms.CharField(
         label=_("Partner cities or networks"), max_length=300, required=False,
@@ -294,9 +295,9 @@ class AssessmentForm(YearCostFields, forms.Form):
         help_text=_("Required when the proposal is not feasible. Shown to everyone on the "
                     "proposal's page."),
     )
-    validated_cost = forms.DecimalField(
+    validated_cost = LocalizedAmountField(
         label=_("Validated cost"), required=False, max_digits=16, decimal_places=2,
-        validators=[MinValueValidator(Decimal("0"))], localize=True,
+        validators=[MinValueValidator(Decimal("0"))],
         help_text=_("For a feasible proposal: what it will really cost. Public."),
     )
     cost_reason = forms.CharField(

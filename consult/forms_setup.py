@@ -12,6 +12,8 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import localized_amount
+
 from .models import City, Consultation
 from .services import DEFAULT_THEMES
 
@@ -51,6 +53,8 @@ class ConsultationForm(forms.Form):
                             "to make it from the title. It cannot change later."))
         for name in FIELDS:
             self.fields[name] = field = Consultation._meta.get_field(name).formfield()
+            if isinstance(field, forms.DecimalField):  # the budget, typed the reader's way
+                self.fields[name] = field = localized_amount(field)
             if name in PHASE_FIELDS:
                 field.widget = forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                    format=LOCAL_INPUT)

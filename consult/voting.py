@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.formatting import format_money
+
 from .errors import BallotError
 from .models import Consultation, Proposal, VotingMethod
 
@@ -57,7 +59,9 @@ def ballot_check(
                     "Your choices cost %(total)s %(currency)s, more than the budget of "
                     "%(budget)s %(currency)s. Remove a proposal to fit the budget."
                 )
-                % {"total": total, "budget": consultation.budget, "currency": consultation.currency}
+                % {"total": format_money(total, ""),
+                   "budget": format_money(consultation.budget, ""),
+                   "currency": consultation.currency}
             )
     elif method == VotingMethod.CUMULATIVE:
         limit = consultation.max_points or 0

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consult.models import City, Proposal
+from core.forms import LocalizedAmountField, localize_amounts
 
 from .models import (
     Action,
@@ -25,7 +26,7 @@ MONEY_FIELD = {"max_digits": 16, "decimal_places": 2, "min_value": Decimal("0")}
 def _ceiling_fields(form: forms.Form, years: list[int], initial: dict | None = None) -> None:
     initial = initial or {}
     for year in years:
-        form.fields[f"ceiling_{year}"] = forms.DecimalField(
+        form.fields[f"ceiling_{year}"] = LocalizedAmountField(
             label=_("Ceiling for %(year)s") % {"year": year}, required=False,
             initial=initial.get(year), **MONEY_FIELD,
         )
@@ -60,6 +61,7 @@ class PlanForm(forms.Form):
                              "envelope": plan.envelope})
         _ceiling_fields(self, plan.years,
                         {c.year: c.amount for c in plan.ceilings.all()})
+        localize_amounts(self)  # the envelope
         self.years = plan.years
 
     def ceilings(self) -> dict[int, Decimal | None]:
@@ -101,7 +103,7 @@ class BudgetLineForm(forms.Form):
         self.fields["year"] = forms.TypedChoiceField(
             label=_("Year"), coerce=int, choices=[(y, y) for y in plan.years]
         )
-        self.fields["amount"] = forms.DecimalField(label=_("Amount"), **MONEY_FIELD)
+        self.fields["amount"] = LocalizedAmountField(label=_("Amount"), **MONEY_FIELD)
         self.fields.update(forms.fields_for_model(BudgetLine, fields=["source", "type", "status"]))
 
 
@@ -120,7 +122,7 @@ class IndicatorForm(forms.Form):
         ]))
         self.years = plan.years
         for year in plan.years:
-            self.fields[f"target_{year}"] = forms.DecimalField(
+            self.fields[f"target_{year}"] = LocalizedAmountField(
                 label=_("Target for %(year)s") % {"year": year}, required=False,
                 max_digits=16, decimal_places=4,
             )
@@ -128,6 +130,7 @@ class IndicatorForm(forms.Form):
                 label=_("Target for %(year)s, in words") % {"year": year}, required=False,
                 max_length=300,
             )
+        localize_amounts(self)  # the baseline value
         self.plan = plan
 
     def clean_attached_to(self):
@@ -243,7 +246,7 @@ class SpendingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.lines = list(lines)
         for line in self.lines:
-            self.fields[f"spent_{line.pk}"] = forms.DecimalField(
+            self.fields[f"spent_{line.pk}"] = LocalizedAmountField(
                 label=_("Spent: %(action)s, %(year)s") % {"action": line.action.title,
                                                           "year": line.year},
                 required=False, initial=line.spent, **MONEY_FIELD,
@@ -267,7 +270,7 @@ class ActualsForm(forms.Form):
             for year in years:
                 period = periods.get(year)
                 name = f"actual_{indicator.pk}_{year}"
-                self.fields[name] = forms.DecimalField(
+                self.fields[name] = LocalizedAmountField(
                     label=_("Actual: %(indicator)s, %(year)s") % {
                         "indicator": indicator.title, "year": year},
                     required=False, max_digits=16, decimal_places=4,

@@ -2,6 +2,8 @@
 StrategyPlan is drafted from it and frozen into PlanVersions for the council's review."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
@@ -17,6 +19,7 @@ from consult.models import (
     Proposal,
     Theme,
 )
+from core.formatting import format_money, format_number
 from core.validation import period_ordered
 
 from .immutable import FrozenManager, FrozenRecord
@@ -885,3 +888,21 @@ class PlanChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.get_kind_display()}"
+
+    @property
+    def figure(self) -> str:
+        """The change's amount or number (kept in `data`, apart from `detail`), written for the
+        reader's language: "25 000 000 MXN", "12,5"; "—" for a figure cleared. Empty for a
+        change without one (and for changes logged before figures were kept apart, whose
+        `detail` holds its figure as it was typed)."""
+        if "figure" not in self.data:
+            return ""
+        value = self.data["figure"]
+        if value is None:
+            return "—"
+        number = Decimal(value)
+        currency = self.data.get("currency") or ""
+        if currency:
+            return format_money(number, currency)
+        places = max(0, -number.normalize().as_tuple().exponent)
+        return format_number(number, places)

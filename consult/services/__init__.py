@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from core import login_limits
 from core.errors import NotAllowed, ServiceError
+from core.formatting import format_money
 from core.validation import in_period, validated, written
 
 from .. import rules as perms
@@ -134,9 +135,11 @@ def _year_costs_check(
         if amount < 0:
             raise ServiceError(_("A yearly cost cannot be negative."), field="year_costs")
     if year_costs and sum(year_costs.values(), Decimal("0")) != estimated_cost:
-        raise ServiceError(
-            _("The costs per year must add up to the estimated cost."), field="year_costs"
-        )
+        raise ServiceError(_(
+            "The years add up to %(years)s, not the estimated %(estimated)s.") % {
+            "years": format_money(sum(year_costs.values(), Decimal("0")), consultation.currency),
+            "estimated": format_money(estimated_cost, consultation.currency),
+        }, field="year_costs")
 
 
 def _theme_check(*, consultation: Consultation, theme: Theme | None) -> None:

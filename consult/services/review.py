@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import NotAllowed, ServiceError
+from core.formatting import format_money
 from core.validation import in_period, validated
 
 from .. import rules as perms
@@ -71,9 +72,11 @@ def _year_split(
         if amount:
             split[int(year)] = amount
     if year_costs and sum(year_costs.values(), Decimal("0")) != validated_cost:
-        raise ServiceError(
-            _("The validated costs per year must add up to the validated cost."),
-            field="year_costs")
+        raise ServiceError(_(
+            "The validated years add up to %(years)s, not the validated %(validated)s.") % {
+            "years": format_money(sum(year_costs.values(), Decimal("0")), consultation.currency),
+            "validated": format_money(validated_cost, consultation.currency),
+        }, field="year_costs")
     return split
 
 

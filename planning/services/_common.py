@@ -28,6 +28,12 @@ def _log(plan: StrategyPlan, user, kind: str, detail: str = "", **data) -> PlanC
     )
 
 
+def _figure(value: Decimal | None, currency: str = "") -> dict:
+    """The figure of a change, kept apart from its text (`PlanChange.figure` words it in the
+    reader's language when shown): an amount with its currency, or a plain number."""
+    return {"figure": None if value is None else str(value), "currency": currency}
+
+
 def _locked(plan: StrategyPlan) -> StrategyPlan:
     """The plan row, locked for the rest of the transaction, with its city."""
     return StrategyPlan.objects.select_for_update(of=("self",)).select_related("city").get(

@@ -19,7 +19,7 @@ from ..models import (
     PlanStatus,
     StrategyPlan,
 )
-from ._common import _check_year, _locked, _log, _money
+from ._common import _check_year, _figure, _locked, _log, _money
 from .notices import tell_action_progress
 
 
@@ -44,8 +44,9 @@ def budget_line_record_spending(*, line: BudgetLine, user, spent: Decimal | None
     line.save(update_fields=["spent"])
     change = _log(
         locked, user, PlanChange.Kind.SPENDING_RECORDED,
-        f"{line.action.title} · {line.year} · {line.spent if line.spent is not None else '—'}",
-        line=line.pk, spent=None if line.spent is None else f"{line.spent:.2f}")
+        f"{line.action.title} · {line.year}",
+        line=line.pk, spent=None if line.spent is None else f"{line.spent:.2f}",
+        **_figure(line.spent, line.currency))
     tell_action_progress(action=line.action, change=change)
     return line
 
@@ -64,7 +65,7 @@ def indicator_record_actual(
     period.save()
     change = _log(locked, user, PlanChange.Kind.ACTUAL_RECORDED, f"{indicator.title} · {year}",
                   indicator=indicator.pk, year=year,
-                  actual=None if actual is None else str(actual))
+                  actual=None if actual is None else str(actual), **_figure(actual))
     if indicator.action is not None:  # an objective's indicator belongs to no proposal
         tell_action_progress(action=indicator.action, change=change)
     return period

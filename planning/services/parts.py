@@ -24,7 +24,7 @@ from ..models import (
     ResultLevel,
     StrategyPlan,
 )
-from ._common import _check_year, _clean_ceilings, _editable, _log, _money, _own
+from ._common import _check_year, _clean_ceilings, _editable, _figure, _log, _money, _own
 
 
 @transaction.atomic
@@ -198,9 +198,9 @@ def budget_line_create(
                                     "type": type, "status": status})
     line = BudgetLine(action=action, currency=currency or locked.currency, **cleaned)
     _save_line(line)
-    _log(locked, user, PlanChange.Kind.LINE_ADDED,
-         f"{action.title} · {line.year} · {line.amount} {line.currency}",
-         line=line.pk, action=action.pk, year=line.year, amount=f"{line.amount:.2f}")
+    _log(locked, user, PlanChange.Kind.LINE_ADDED, f"{action.title} · {line.year}",
+         line=line.pk, action=action.pk, year=line.year, amount=f"{line.amount:.2f}",
+         **_figure(line.amount, line.currency))
     return line
 
 
@@ -213,20 +213,19 @@ def budget_line_update(*, line: BudgetLine, user, **changes: Any) -> BudgetLine:
     for name, value in _line_fields(locked, changes).items():
         setattr(line, name, value)
     _save_line(line)
-    _log(locked, user, PlanChange.Kind.LINE_EDITED,
-         f"{line.action.title} · {line.year} · {line.amount} {line.currency}",
+    _log(locked, user, PlanChange.Kind.LINE_EDITED, f"{line.action.title} · {line.year}",
          line=line.pk, action=line.action_id, year=line.year, before=before,
-         after=f"{line.amount:.2f}")
+         after=f"{line.amount:.2f}", **_figure(line.amount, line.currency))
     return line
 
 
 @transaction.atomic
 def budget_line_delete(*, line: BudgetLine, user) -> None:
     locked = _editable(line.action.plan, user)
-    detail = f"{line.action.title} · {line.year} · {line.amount} {line.currency}"
+    detail, figure = f"{line.action.title} · {line.year}", _figure(line.amount, line.currency)
     pk = line.pk
     BudgetLine.objects.filter(pk=pk, action__plan=locked).delete()
-    _log(locked, user, PlanChange.Kind.LINE_REMOVED, detail, line=pk)
+    _log(locked, user, PlanChange.Kind.LINE_REMOVED, detail, line=pk, **figure)
 
 
 INDICATOR_FIELDS = {

@@ -304,8 +304,8 @@ def test_save_draft(client, proposals_phase):
 @pytest.mark.parametrize("override, message", [
     ({"title": ""}, "This field is required."),
     ({"estimated_cost": "-5"}, "greater than or equal to 0"),
-    ({"estimated_cost": "abc"}, "Enter a number."),
-    ({"cost_2027": "1"}, "must add up to the estimated cost"),
+    ({"estimated_cost": "abc"}, "Write a number, for example 2,400,000.50."),
+    ({"cost_2027": "1"}, "The years add up to 1\xa0MXN, not the estimated 300,000\xa0MXN."),
     ({"theme": "999999"}, "Select a valid choice"),
 ])
 def test_submit_bad_input_re_renders_with_message(client, proposals_phase, override, message):

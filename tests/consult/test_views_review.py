@@ -45,7 +45,7 @@ def test_a_reviewer_assesses_through_the_form(client, review):
     for field in ("verdict", "reason", "validated_cost", "cost_reason", "notes", "cost_2027",
                   "cost_2030"):
         assert f'name="{field}"' in page, field
-    assert 'value="100000.00"' in page  # the validated cost starts from the estimate
+    assert 'value="100,000"' in page  # the estimate, written as English writes it
     refused = client.post(form, {"verdict": "feasible", "validated_cost": "120000",
                                  "cost_2027": "60000", "cost_2028": "59999.99"})
     assert refused.status_code == 400

@@ -1,0 +1,103 @@
+"""Form fields every app shares: amounts typed and shown the way the reader's language writes
+them.
+
+`LocalizedAmountField` is a `DecimalField` (same limits: max_digits, decimal_places,
+min_value, validators) that reads "2.400.000" in Spanish, "2.400.000,50" in Portuguese,
+"2 400 000,50" in French and "2,400,000.50" in English (`core.formatting.parse_number`), and
+refuses a number that reads two ways with a message that shows both readings. Its widget,
+`AmountInput`, is a text input with `inputmode="decimal"` that shows the current value as the
+pages show numbers (`core.formatting.format_number`), so that what is shown is read back the
+same. The API keeps machine numbers; these are the web forms' only.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .formatting import NumberAmbiguous, NumberUnreadable, format_number, parse_number, plain_number
+
+#: What an amount field says when the text is not a number at all.
+UNREADABLE = _("Write a number, for example %(example)s.")
+#: What it says when the text reads two ways.
+AMBIGUOUS = _("“%(value)s” could mean %(whole)s or %(fraction)s. Write %(whole)s or "
+              "%(fraction)s, whichever you mean.")
+
+
+def _places(value: Decimal, decimal_places: int | None) -> int:
+    """Decimals to show: none for a whole number; cents as two digits ("2 400,50"), other
+    decimals as many as the value has."""
+    if value == value.to_integral_value():
+        return 0
+    own = -value.normalize().as_tuple().exponent
+    return 2 if decimal_places == 2 else own
+
+
+class AmountInput(forms.TextInput):
+    """A text input for a number: the decimal keyboard on phones, the value shown as the
+    language writes it."""
+
+    def __init__(self, attrs=None, decimal_places: int | None = None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+        self.decimal_places = decimal_places
+
+    def format_value(self, value):
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            number = Decimal(str(value))
+            return format_number(number, _places(number, self.decimal_places))
+        return super().format_value(value)
+
+
+class LocalizedAmountField(forms.DecimalField):
+    """A decimal typed the reader's way (see the module's docstring)."""
+
+    widget = AmountInput
+
+    def __init__(self, **kwargs):
+        kwargs.pop("localize", None)
+        super().__init__(**kwargs)
+        self.widget.decimal_places = self.decimal_places
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            return Decimal(value)
+        text = str(value).strip()
+        example = {"example": format_number(Decimal("2400000.50"), 2)}
+        if len(text) > self.max_length_of_text:
+            raise ValidationError(UNREADABLE, code="invalid", params=example)
+        try:
+            number = parse_number(text)
+        except NumberAmbiguous as two:
+            raise ValidationError(AMBIGUOUS, code="ambiguous", params={
+                "value": text, "whole": plain_number(two.whole),
+                "fraction": plain_number(two.fraction)}) from None
+        except (NumberUnreadable, InvalidOperation):
+            raise ValidationError(UNREADABLE, code="invalid", params=example) from None
+        return number
+
+    #: Longer texts are not numbers anybody typed.
+    max_length_of_text = 60
+
+
+def localized_amount(field: forms.DecimalField) -> LocalizedAmountField:
+    """The same field (label, help, limits, initial, validators) read the reader's way; for the
+    fields a form takes from a model."""
+    amount = LocalizedAmountField(
+        max_digits=field.max_digits, decimal_places=field.decimal_places,
+        min_value=field.min_value, max_value=field.max_value, required=field.required,
+        label=field.label, initial=field.initial, help_text=field.help_text,
+        disabled=field.disabled,
+    )
+    amount.validators.extend(v for v in field.validators if v not in amount.validators)
+    return amount
+
+
+def localize_amounts(form: forms.BaseForm) -> None:
+    """Every decimal field of a form, read the reader's way (call at the end of `__init__`)."""
+    for name, field in list(form.fields.items()):
+        if isinstance(field, forms.DecimalField) and not isinstance(field, LocalizedAmountField):
+            form.fields[name] = localized_amount(field)
