@@ -237,6 +237,7 @@ class Voice:
     openings: list[str]
     roles: list[str]
     why: dict[str, list[str]]
+    topics: list[tuple[tuple[str, ...], list[str]]]  # title words → the reasons that fit them
     asks: list[str]
     quoted_asks: list[str]  # for titles with a colon of their own
     groups: list[str]
@@ -287,6 +288,55 @@ ES = Voice(
             "la ciudad compite por congresos y eventos sin una estrategia",
         ],
     },
+    topics=[
+        (("agua", "río", "arroyo", "inund", "esponja", "quebrada", "atrapaniebla"),
+         ["cada temporada de lluvias las calles del barrio se inundan",
+          "el arroyo que cruza el barrio sigue contaminado",
+          "en las partes altas todavía hay familias que reciben agua solo algunas horas"]),
+        (("rambla", "costera", "playa"),
+         ["la costa pierde arena cada invierno y las playas se llenan de plástico"]),
+        (("movilidad", "bici", "ómnibus", "metro", "aire", "eléctric", "ciclo", "emisiones"),
+         ["el aire en las horas pico es cada vez peor",
+          "ir al trabajo en transporte público lleva más de una hora"]),
+        (("residuo", "reciclado", "compost", "circular", "plástico", "recuperador"),
+         ["la basura orgánica termina en el relleno sin aprovecharse",
+          "quienes recuperan materiales trabajan sin ningún reconocimiento"]),
+        (("verde", "árbol", "arbolado", "huerta", "reforest", "techos", "calor"),
+         ["el calor en los patios de las escuelas ya no se aguanta",
+          "los árboles de la avenida se secan y nadie los repone"]),
+        (("migrant", "refugi", "acogida", "movilidad humana", "retornad", "desplazad"),
+         ["muchas familias recién llegadas no saben a qué oficina acudir"]),
+        (("mayores", "cuidado", "cuidadoras", "ollas"),
+         ["las personas mayores del barrio pasan el día solas",
+          "quienes cuidan a otros no tienen ningún apoyo"]),
+        (("jóvenes", "becas", "estudiant", "liceos", "gurises", "niñez", "oficios"),
+         ["los jóvenes no tienen oportunidades de salir a conocer otras ciudades"]),
+        (("mujeres", "violeta", "género"),
+         ["las mujeres evitan ciertas paradas del transporte al anochecer"]),
+        (("accesib",),
+         ["las personas con discapacidad no pueden usar buena parte del transporte"]),
+        (("patrimonio", "histórico", "balcones", "huacas", "ciudad vieja"),
+         ["el patrimonio del barrio se deteriora sin que nadie lo cuente"]),
+        (("congreso", "sede", "cumbre", "convenciones", "encuentros"),
+         ["la ciudad compite por congresos y eventos sin una estrategia"]),
+        (("riesgo", "sísmic", "volcán"),
+         ["la última vez que tembló nadie en la cuadra sabía qué hacer"]),
+        (("vivienda",),
+         ["los alquileres suben y las familias jóvenes se van del barrio"]),
+        (("indígena", "kichwa", "lenguas"),
+         ["muchos vecinos que hablan una lengua indígena no entienden los trámites"]),
+        (("biblioteca",),
+         ["la biblioteca del barrio abre pocas horas y tiene pocos libros"]),
+        (("situación de calle",),
+         ["cada invierno hay más personas durmiendo en la calle"]),
+        (("turíst", "visitantes", "cruceros", "guías"),
+         ["los visitantes no conocen más que dos o tres lugares de la ciudad"]),
+        (("artíst", "artista", "cine", "festival", "fiestas", "music", "rock", "candombe",
+          "murali", "grafitour"),
+         ["los artistas locales casi no tienen dónde mostrar su trabajo afuera"]),
+        (("emprend", "empresas", "startups", "feria", "artesan", "gastronóm", "mercado"),
+         ["los emprendimientos del barrio no llegan a ferias fuera del país"]),
+    ],
     asks=[
         "Propongo lo siguiente: {subject}.",
         "Mi propuesta es concreta: {subject}.",
@@ -401,6 +451,34 @@ PT = Voice(
             "a cidade disputa congressos e eventos sem uma estratégia",
         ],
     },
+    topics=[
+        (("ribeirão", "córrego", "parques lineares", "água"),
+         ["toda época de chuva as ruas do bairro alagam",
+          "o córrego que atravessa o bairro continua poluído"]),
+        (("ônibus", "brt", "metrô", "elétric"),
+         ["o ar nos horários de pico está cada vez pior",
+          "ir ao trabalho de ônibus leva mais de uma hora"]),
+        (("coleta", "catadores", "reciclagem"),
+         ["o lixo orgânico vai para o aterro sem aproveitamento",
+          "os catadores trabalham sem nenhum reconhecimento"]),
+        (("hortas", "árvore", "verde"),
+         ["o calor nos pátios das escolas já não dá para aguentar",
+          "as crianças não sabem de onde vem a comida"]),
+        (("migrantes", "acolhimento"),
+         ["muitas famílias recém-chegadas não sabem a qual serviço recorrer"]),
+        (("restaurantes populares", "segurança alimentar"),
+         ["muita gente do bairro ainda pula refeições no fim do mês"]),
+        (("jovens", "bolsas"),
+         ["os jovens não têm oportunidade de conhecer outras cidades"]),
+        (("acessibilidade",),
+         ["as pessoas com deficiência não conseguem usar boa parte do transporte"]),
+        (("patrimônio", "pampulha"),
+         ["os visitantes só conhecem dois ou três lugares da cidade"]),
+        (("festival", "residências", "artíst"),
+         ["os artistas locais quase não têm onde mostrar seu trabalho lá fora"]),
+        (("startups", "empreend", "feiras", "botecos"),
+         ["os empreendimentos do bairro não chegam às feiras fora do país"]),
+    ],
     asks=[
         "Proponho o seguinte: {subject}.",
         "Minha proposta é concreta: {subject}.",
@@ -519,6 +597,14 @@ def _lower_first(title: str) -> str:
     return title[:1].lower() + title[1:]
 
 
+def _reasons(v: Voice, theme: str, title: str) -> list[str]:
+    """The reasons that fit the title's subject, else the theme's."""
+    lowered = title.lower()
+    fitting = [why for words, whys in v.topics if any(w in lowered for w in words)
+               for why in whys]
+    return fitting or v.why[theme]
+
+
 def proposal_text(*, language: str, title: str, theme: str, district: str, partners: list[str],
                   rng: random.Random) -> tuple[str, str]:
     """A summary (at most 500 characters) and a Markdown body, as a resident would write."""
@@ -527,7 +613,7 @@ def proposal_text(*, language: str, title: str, theme: str, district: str, partn
         "title": title, "subject": _lower_first(title), "district": district,
         "partner": partners[0], "other_partner": partners[-1],
         "group": rng.choice(v.groups), "role": rng.choice(v.roles),
-        "why": rng.choice(v.why[theme]), "goal": rng.choice(v.goals[theme]),
+        "why": rng.choice(_reasons(v, theme, title)), "goal": rng.choice(v.goals[theme]),
         "years": rng.randint(3, 40), "n": rng.choice([40, 60, 80, 120, 150, 200, 300]),
     }
     colon = ":" in title
