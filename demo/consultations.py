@@ -1,6 +1,8 @@
 """Deterministic demo consultations: Mexico City's consultations with thousands of
-participants, supports and ballots, and Montevideo's open call for proposals, on top of the
-network, logins and participants of `demo.people`.
+participants, supports and ballots, Montevideo's open call for proposals, and one consultation
+in every other city of the network (a few hundred residents each, in the city's language and
+currency, each city in a different phase), on top of the network, logins and participants of
+`demo.people`. The proposals' words are in `demo.texts`.
 
 Seeding is idempotent: consultations that already exist are left alone. Randomness comes from one
 seeded generator, so two runs on an empty database produce the same content (dates are relative
@@ -34,99 +36,16 @@ from consult.models import (
     VotingMethod,
 )
 
-from .people import DISTRICTS_CDMX, SEED, seed_logins, seed_network, seed_participants
+from . import texts
+from .people import SEED, seed_logins, seed_network, seed_participants
 from .story import seed_citizen_ballot, seed_citizen_conversation
 
-# Proposal titles for the 2027–2030 international strategy, per theme.
-TITLES = {
-    "urban-sustainability": [
-        "Hermanamiento climático con Montevideo para techos verdes",
-        "Red latinoamericana de ciudades esponja contra inundaciones",
-        "Intercambio técnico sobre movilidad eléctrica con Medellín",
-        "Alianza C40 para calidad del aire en corredores escolares",
-        "Laboratorio binacional de economía circular con Lyon",
-        "Cooperación con Quito en gestión del riesgo sísmico",
-        "Financiamiento verde: ventanilla de bonos climáticos municipales",
-        "Programa de reforestación urbana con ciudades de la red",
-        "Cuenca de México: diplomacia del agua con ciudades andinas",
-        "Observatorio metropolitano de emisiones compartido con Lima",
-        "Capacitación en presupuestos climáticos con Eurocities",
-        "Transición energética de edificios públicos con apoyo europeo",
-        "Mercados de productores locales en la agenda de Milán",
-        "Protocolo común de olas de calor para la red de ciudades",
-        "Corredores biológicos urbanos: intercambio con Belo Horizonte",
-        "Gestión de residuos orgánicos: pasantías en ciudades europeas",
-        "Movilidad ciclista: cooperación técnica con Bogotá y Ámsterdam",
-        "Plan de adaptación de mercados públicos al cambio climático",
-        "Foro internacional de ríos urbanos recuperados",
-        "Red de monitoreo ciudadano del agua con universidades socias",
-    ],
-    "inclusive-cities": [
-        "Ventanilla única para personas migrantes y refugiadas",
-        "Intercambio sobre cuidados comunitarios con Montevideo",
-        "Red de ciudades santuario: protocolo de acogida",
-        "Becas de movilidad para jóvenes de alcaldías periféricas",
-        "Programa de ciudades seguras para mujeres con ONU-Hábitat",
-        "Accesibilidad universal del transporte: asesoría de Barcelona",
-        "Vivienda asequible: cooperativas con Uruguay",
-        "Formación de liderazgos indígenas en foros internacionales",
-        "Escuelas de idiomas gratuitas para personas retornadas",
-        "Presupuesto participativo joven con ciudades hermanas",
-        "Atlas de desigualdades urbanas con datos abiertos comparables",
-        "Red de bibliotecas comunitarias con intercambio de acervos",
-        "Salud mental comunitaria: aprendizaje con ciudades europeas",
-        "Inclusión digital de personas mayores con Morón",
-        "Centros comunitarios para la niñez en zonas de frontera urbana",
-        "Derecho a la ciudad: observatorio con la red latinoamericana",
-        "Protocolo de atención a personas en situación de calle",
-        "Economía social: ferias internacionales de cooperativas",
-        "Acogida de estudiantes desplazados por crisis climáticas",
-        "Traducción en lenguas indígenas de los servicios municipales",
-    ],
-    "attractive-cities": [
-        "Marca ciudad en ferias internacionales de turismo cultural",
-        "Festival iberoamericano de cine en espacios públicos",
-        "Oficina de atracción de congresos y convenciones",
-        "Residencias artísticas con Belo Horizonte y Quito",
-        "Ruta gastronómica patrimonial con ciudades creativas UNESCO",
-        "Programa de ciudades hermanas para pequeñas empresas",
-        "Centro Histórico: cooperación en gestión de patrimonio",
-        "Semana de la innovación con Medellín y Ruta N",
-        "Atracción de talento científico con universidades europeas",
-        "Corredor cultural latinoamericano de museos comunitarios",
-        "Promoción del artesanado en mercados de Europa",
-        "Red de destinos deportivos: sede de juegos juveniles",
-        "Presencia de la ciudad en la Cumbre de Ciudades y Gobiernos Locales",
-        "Plataforma de datos turísticos compartida con la red",
-        "Muralismo mexicano en ciudades socias",
-        "Intercambio de guías turísticos comunitarios",
-        "Ciudad sede de la asamblea anual de la red",
-        "Alianza de ciudades del libro y ferias editoriales",
-        "Programa de nómadas digitales con impacto local",
-        "Coproducciones musicales con Montevideo y Lisboa",
-    ],
-}
+TITLES = texts.TITLES_CDMX
 
-SUMMARY = (
-    "Propuesta para la estrategia internacional de la ciudad: {title_lower}. Reúne a "
-    "organizaciones de la sociedad civil, universidades y ciudades socias."
-)
-BODY = """## ¿Qué proponemos?
-
-{title}. La acción se desarrolla con las ciudades y redes socias ({partners}) y deja
-capacidades instaladas en la administración municipal.
-
-## Resultados esperados
-
-- Un acuerdo de cooperación firmado y un plan de trabajo anual.
-- Personas de la ciudad formadas o participando en intercambios.
-- Informe público de resultados al cierre de cada año.
-"""
-
-PARTNERS = [
-    "Montevideo", "Medellín", "Quito", "Lima", "Belo Horizonte", "Morón", "Eurocities",
-    "PLATFORMA", "ONU-Hábitat", "C40", "Mercociudades", "CGLU", "Barcelona", "Lyon", "Lisboa",
-]
+#: Proposals' costs are drawn as a whole number of these units of the city's currency: about
+#: 2,500 US dollars in Mexico City (and Montevideo, as before), scaled to each currency.
+COST_UNIT = {"MXN": 50_000, "UYU": 50_000, "ARS": 500_000, "BRL": 10_000, "USD": 2_000,
+             "COP": 10_000_000, "PEN": 10_000}
 
 
 @dataclass
@@ -152,51 +71,75 @@ def _receipt(rng: random.Random, used: set[str]) -> str:
 
 def seed_proposals(
     *, consultation: Consultation, authors: list[Participant], count_per_theme: int,
-    rng: random.Random, status: str = Proposal.Status.PUBLISHED,
+    rng: random.Random, status: str = Proposal.Status.PUBLISHED, first: int = 0,
 ) -> list[Proposal]:
-    """Proposals with plausible Spanish titles and costs in the city's currency."""
+    """Proposals of the city's residents (`authors`), titled from the city's list (from its
+    `first` title on), each with its own summary and body in the consultation's language and
+    a cost in the city's currency. Each was created and published inside the proposal phase,
+    never after now. The words come from a generator of their own, so the costs, authors and
+    votes follow `rng` alone."""
+    city = consultation.city
+    words = random.Random(f"{SEED}-{city.slug}-{consultation.slug}-texts")
+    language = city.default_language
     themes = {theme.slug: theme for theme in consultation.themes.all()}
-    organisations = list(Organisation.objects.filter(city=consultation.city))
+    organisations = list(Organisation.objects.filter(city=city))
     kinds = [kind.value for kind in Proposal.ActionKind]
     years = list(range(consultation.plan_start_year, consultation.plan_end_year + 1))
+    unit = COST_UNIT.get(consultation.currency, 50_000)
+    titled = [(slug, index, title) for slug, titles in texts.titles_for(city.slug).items()
+              for index, title in enumerate(titles[first : first + count_per_theme])]
+    moments = _proposal_moments(consultation, len(titled), words)
     proposals, year_costs = [], []
-    published = consultation.proposals_open_at + timedelta(days=3)
-    for theme_slug, titles in TITLES.items():
-        for index, title in enumerate(titles[:count_per_theme]):
-            cost = Decimal(rng.randrange(30, 360) * 50_000)
-            partners = ", ".join(rng.sample(PARTNERS, 2))
-            proposal = Proposal(
-                consultation=consultation,
-                author=rng.choice(authors),
-                organisation=rng.choice(organisations) if rng.random() < 0.4 else None,
-                theme=themes[theme_slug],
-                title=title,
-                summary=SUMMARY.format(title_lower=title[0].lower() + title[1:]),
-                body=BODY.format(title=title, partners=partners),
-                estimated_cost=cost,
-                partners=partners,
-                action_kind=kinds[(index + len(theme_slug)) % len(kinds)],
-                district=(
-                    rng.choice(DISTRICTS_CDMX)
-                    if consultation.city.slug == "ciudad-de-mexico" and rng.random() < 0.3
-                    else ""
-                ),
-                status=status,
-                created_at=published,
-                published_at=published,
+    for (theme_slug, index, title), published in zip(titled, moments, strict=True):
+        cost = Decimal(rng.randrange(30, 360) * unit)
+        author = rng.choice(authors)
+        partners = texts.partners_for(language=language, city_name=city.name, title=title,
+                                      rng=words)
+        summary, body = texts.proposal_text(
+            language=language, title=title, theme=theme_slug,
+            district=author.district or city.name, partners=partners, rng=words)
+        proposal = Proposal(
+            consultation=consultation,
+            author=author,
+            organisation=rng.choice(organisations) if organisations and rng.random() < 0.4
+            else None,
+            theme=themes[theme_slug],
+            title=title,
+            summary=summary,
+            body=body,
+            estimated_cost=cost,
+            partners=", ".join(partners),
+            action_kind=kinds[(index + len(theme_slug)) % len(kinds)],
+            district=author.district if words.random() < 0.3 else "",
+            status=status,
+            created_at=published,
+            published_at=published,
+        )
+        proposals.append(proposal)
+        if rng.random() < 0.6:  # the others are spread evenly by the planners' draft
+            span = rng.sample(years, rng.randint(1, len(years)))
+            shares = _split(cost, len(span))
+            year_costs.extend(
+                ProposalYearCost(proposal=proposal, year=year, amount=share)
+                for year, share in zip(sorted(span), shares, strict=True)
             )
-            proposals.append(proposal)
-            if rng.random() < 0.6:  # the others are spread evenly by the planners' draft
-                span = rng.sample(years, rng.randint(1, len(years)))
-                shares = _split(cost, len(span))
-                year_costs.extend(
-                    ProposalYearCost(proposal=proposal, year=year, amount=share)
-                    for year, share in zip(sorted(span), shares, strict=True)
-                )
-            published += timedelta(hours=rng.randint(1, 30))
     Proposal.objects.bulk_create(proposals)
     ProposalYearCost.objects.bulk_create(year_costs)
     return proposals
+
+
+def _proposal_moments(consultation: Consultation, n: int, rng: random.Random) -> list[datetime]:
+    """`n` increasing moments inside the proposal phase and before today (an open call's
+    proposals were all sent by yesterday, so that a run gives the same moments all day long):
+    from a few hours after it opened to its close."""
+    today = local_midnight(consultation.city, 0)
+    start = consultation.proposals_open_at + timedelta(hours=6)
+    stop = min(consultation.proposals_close_at, today) - timedelta(hours=1)
+    if stop <= start:
+        start = consultation.proposals_open_at
+        stop = start + (min(consultation.proposals_close_at, today) - start) / 2
+    span = (stop - start).total_seconds()
+    return sorted(start + timedelta(seconds=int(rng.random() * span)) for _ in range(n))
 
 
 def _split(amount: Decimal, parts: int) -> list[Decimal]:
@@ -230,13 +173,15 @@ def seed_votes(
     supports, ballots, choice_lists = [], [], []
     used_codes = set(Ballot.objects.values_list("receipt_code", flat=True))
     support_time = consultation.proposals_open_at + timedelta(days=5)
+    support_until = min(local_midnight(consultation.city, 0), consultation.voting_closes_at)
     voting_span = (consultation.voting_closes_at - consultation.voting_opens_at).total_seconds()
     now = timezone.now()
     for participant in tqdm(participants, desc=f"votes {consultation.slug}", unit="p", leave=False):
         preferred = rng.choices(theme_ids, theme_weights)[0]
         for proposal in pick(rng.randint(*supports_per_person), preferred):
             supports.append(Support(participant=participant, proposal=proposal,
-                                    created_at=support_time))
+                                    created_at=min(max(support_time, proposal.published_at),
+                                                   support_until)))
         if rng.random() >= turnout:
             continue
         cast = consultation.voting_opens_at + timedelta(seconds=rng.random() * voting_span * 0.98)
@@ -445,6 +390,115 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
         counting_rule=CountingRule.GREEDY, min_supports=5,
     )
     if open_proposals:
-        authors = list(Participant.objects.filter(user__username="ciudadana"))
-        seed_proposals(consultation=open_proposals, authors=authors, count_per_theme=2, rng=rng)
+        residents = city_people(montevideo)
+        # The titles after the four of its closed consultation (`demo.plans`).
+        proposals = seed_proposals(consultation=open_proposals, authors=residents[20:40],
+                                   count_per_theme=2, rng=rng, first=4)
+        seed_votes(consultation=open_proposals, proposals=proposals, participants=residents[:60],
+                   rng=rng, supports_per_person=(1, 2), turnout=0)
+
+    for spec in CITY_CONSULTATIONS:
+        city = cities[spec.city]
+        days = spec.days
+        consultation = make(
+            spec.slug, city=city, title=spec.title, description=spec.description,
+            plan_start_year=spec.years[0], plan_end_year=spec.years[1],
+            budget=Decimal(spec.budget),
+            proposals_open_at=local_midnight(city, days[0]),
+            proposals_close_at=local_midnight(city, days[1], 23, 59),
+            voting_opens_at=local_midnight(city, days[2]),
+            voting_closes_at=local_midnight(city, days[3], 23, 59),
+            results_at=local_midnight(city, days[4], 12),
+            **spec.rules,
+        )
+        if consultation:
+            residents = city_people(city)
+            proposals = seed_proposals(consultation=consultation, authors=residents[:25],
+                                       count_per_theme=4, rng=rng)
+            seed_votes(consultation=consultation, proposals=proposals, participants=residents,
+                       rng=rng, supports_per_person=(1, 3), turnout=spec.turnout)
     return DemoSummary(created_consultations=created, logins=logins)
+
+
+@dataclass(frozen=True)
+class CityConsultation:
+    """One consultation of a city of the network, in its language and currency, with dates in
+    days from today (proposals open, close; voting opens, closes; results), so that each city
+    shows a different phase."""
+
+    city: str
+    slug: str
+    title: str
+    description: str
+    years: tuple[int, int]
+    budget: str
+    days: tuple[int, int, int, int, int]
+    rules: dict
+    participants: int
+    turnout: float
+
+
+#: The network's other cities, each in a phase of its own: Morón collects proposals, Quito
+#: prepares its ballot (review), Belo Horizonte votes (in Portuguese), Lima counts and
+#: Medellín's results are out (counted and published by `demo.plans.seed_results`).
+CITY_CONSULTATIONS = [
+    CityConsultation(
+        city="moron", slug="moron-en-el-mundo-2027-2029", title="Morón en el mundo 2027–2029",
+        description="Presentá y apoyá ideas para que Morón coopere con otras ciudades: "
+                    "ambiente, inclusión y promoción de la ciudad.",
+        years=(2027, 2029), budget="450000000", days=(-12, 18, 28, 42, 46),
+        rules={"voting_method": VotingMethod.APPROVAL, "max_choices": 3,
+               "counting_rule": CountingRule.GREEDY, "min_supports": 3},
+        participants=200, turnout=0,
+    ),
+    CityConsultation(
+        city="quito", slug="quito-ciudad-del-mundo-2027-2028",
+        title="Quito, ciudad del mundo 2027–2028",
+        description="Las propuestas ciudadanas ya cerraron: el Municipio prepara la papeleta "
+                    "y la votación abre en unos días.",
+        years=(2027, 2028), budget="1800000", days=(-45, -3, 12, 30, 35),
+        rules={"voting_method": VotingMethod.CUMULATIVE, "max_points": 10,
+               "counting_rule": CountingRule.MES, "min_supports": 2},
+        participants=250, turnout=0,
+    ),
+    CityConsultation(
+        city="belo-horizonte", slug="bh-no-mundo-2027-2028",
+        title="Belo Horizonte no mundo: cooperação internacional 2027–2028",
+        description="Vote nas propostas dos moradores para a estratégia internacional da "
+                    "cidade: sustentabilidade urbana, cidades inclusivas e cidades atrativas.",
+        years=(2027, 2028), budget="9000000", days=(-50, -20, -6, 12, 18),
+        rules={"voting_method": VotingMethod.APPROVAL, "max_choices": 3,
+               "counting_rule": CountingRule.MES, "min_supports": 5},
+        participants=400, turnout=0.45,
+    ),
+    CityConsultation(
+        city="lima", slug="lima-ciudad-abierta-2027-2028", title="Lima, ciudad abierta 2027–2028",
+        description="La votación cerró: los resultados se publican en unos días, después del "
+                    "conteo oficial.",
+        years=(2027, 2028), budget="9000000", days=(-80, -50, -35, -3, 4),
+        rules={"voting_method": VotingMethod.KNAPSACK,
+               "counting_rule": CountingRule.MES_GREEDY, "min_supports": 0},
+        participants=300, turnout=0.55,
+    ),
+    CityConsultation(
+        city="medellin", slug="medellin-internacional-2027-2030",
+        title="Medellín internacional 2027–2030",
+        description="La ciudadanía votó las acciones de cooperación e internacionalización de "
+                    "Medellín: conozca los resultados.",
+        years=(2027, 2030), budget="9000000000", days=(-150, -110, -95, -70, -63),
+        rules={"voting_method": VotingMethod.APPROVAL, "max_choices": 3,
+               "counting_rule": CountingRule.MES, "min_supports": 3},
+        participants=400, turnout=0.6,
+    ),
+]
+
+#: Montevideo's residents (its closed consultation in `demo.plans` takes them too).
+MONTEVIDEO_PARTICIPANTS = 300
+PARTICIPANTS = {spec.city: spec.participants for spec in CITY_CONSULTATIONS} | {
+    "montevideo": MONTEVIDEO_PARTICIPANTS}
+
+
+def city_people(city: City) -> list[Participant]:
+    """The city's demo residents, created on first use from a generator of the city's own."""
+    return seed_participants(city=city, count=PARTICIPANTS[city.slug],
+                             rng=random.Random(f"{SEED}-participants-{city.slug}"))

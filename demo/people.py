@@ -1,5 +1,6 @@
-"""The demo's people: the network's cities and organisations, one login per role (all with
-DEMO_PASSWORD) and Mexico City's participants in bulk.
+"""The demo's people: the network's cities and organisations (the European partners Cités Unies
+France and FAMSI among them), one login per role (all with DEMO_PASSWORD) and each city's
+participants in bulk, living in its own districts.
 
 Idempotent: cities, users and organisations are matched by slug or username. Randomness comes
 from the generator the caller passes (seeded from SEED), so two runs give the same people.
@@ -34,6 +35,12 @@ CITIES = [
     ("platforma", "PLATFORMA", "network", "BE", "Europe/Brussels", "fr", "EUR", None),
     ("cemr", "CEMR — Council of European Municipalities and Regions", "network", "BE",
      "Europe/Brussels", "en", "EUR", None),
+    # The network's own European partners: the French and Andalusian associations of local
+    # governments for international cooperation.
+    ("cites-unies-france", "Cités Unies France", "network", "FR", "Europe/Paris", "fr", "EUR",
+     None),
+    ("famsi", "FAMSI — Fondo Andaluz de Municipios para la Solidaridad Internacional", "network",
+     "ES", "Europe/Madrid", "es", "EUR", None),
 ]
 
 #: Where the city's planners may set up consultations too (`City.planners_may_set_up`): the
@@ -59,6 +66,14 @@ ORGANISATIONS = [
     ("medellin", "Corporación Ruta N", "public_body"),
     ("lima", "Asociación de Vecinos de Barranco", "neighbourhood"),
     ("eurocities", "Eurocities Working Group on Cooperation", "other"),
+    ("cites-unies-france", "Cités Unies France", "other"),
+    ("famsi", "FAMSI — Fondo Andaluz de Municipios para la Solidaridad Internacional",
+     "public_body"),
+    ("moron", "Cooperativa de Recuperadores Urbanos del Oeste", "ngo"),
+    ("belo-horizonte", "Cooperativa de Catadores da Regional Barreiro", "ngo"),
+    ("quito", "Cámara de Turismo de Pichincha", "business"),
+    ("medellin", "Mesa de Cuidadoras de Manrique", "neighbourhood"),
+    ("lima", "Red de Ollas Comunes de Lima", "ngo"),
 ]
 
 DISTRICTS_CDMX = [
@@ -66,6 +81,23 @@ DISTRICTS_CDMX = [
     "Gustavo A. Madero", "Iztacalco", "Iztapalapa", "Magdalena Contreras", "Miguel Hidalgo",
     "Milpa Alta", "Tláhuac", "Tlalpan", "Venustiano Carranza", "Xochimilco",
 ]
+
+#: Where each city's participants live: Mexico City's alcaldías, and a handful of the real
+#: barrios, localidades, regionais, parroquias, comunas and distritos of the others.
+DISTRICTS = {
+    "ciudad-de-mexico": DISTRICTS_CDMX,
+    "montevideo": ["Ciudad Vieja", "Centro", "Cordón", "Pocitos", "Malvín", "Buceo", "Cerro",
+                   "Casavalle", "Piedras Blancas", "Colón", "Prado"],
+    "moron": ["Morón Centro", "Castelar", "Haedo", "El Palomar", "Villa Sarmiento"],
+    "belo-horizonte": ["Barreiro", "Centro-Sul", "Leste", "Nordeste", "Noroeste", "Norte",
+                       "Oeste", "Pampulha", "Venda Nova"],
+    "quito": ["Centro Histórico", "La Mariscal", "Iñaquito", "Cotocollao", "Calderón",
+              "Chillogallo", "Quitumbe", "La Magdalena"],
+    "medellin": ["Popular", "Manrique", "Aranjuez", "Robledo", "Villa Hermosa", "San Javier",
+                 "Belén", "Laureles-Estadio", "El Poblado", "La Candelaria"],
+    "lima": ["Cercado de Lima", "Barranco", "Miraflores", "San Juan de Lurigancho",
+             "Villa El Salvador", "Comas", "San Martín de Porres", "Ate", "Rímac"],
+}
 
 # One login per role; all use DEMO_PASSWORD.
 ROLE_LOGINS = [
@@ -84,6 +116,10 @@ ROLE_LOGINS = [
     ("planificadora-lima", "lima", CityRole.Role.PLANNER,
      "planner, Lima (no rights in Mexico City)"),
 ]
+
+
+#: Where the role logins live: `ciudadana` in Cuauhtémoc, Lima's planner in Barranco.
+LOGIN_DISTRICTS = {"ciudad-de-mexico": "Cuauhtémoc", "lima": "Barranco"}
 
 
 def seed_network() -> dict[str, City]:
@@ -121,7 +157,7 @@ def seed_logins(cities: dict[str, City]) -> list[tuple[str, str]]:
             user=user,
             defaults={"city": city, "is_verified": True, "consent_at": timezone.now(),
                       "public_name": username,
-                      "district": "Cuauhtémoc" if city.slug == "ciudad-de-mexico" else ""},
+                      "district": LOGIN_DISTRICTS.get(city.slug, "")},
         )
         if role:
             CityRole.objects.get_or_create(user=user, city=city, role=role)
@@ -132,7 +168,8 @@ def seed_logins(cities: dict[str, City]) -> list[tuple[str, str]]:
 
 
 def seed_participants(*, city: City, count: int, rng: random.Random) -> list[Participant]:
-    """Create `count` demo participants (users without usable passwords) in bulk."""
+    """Create `count` demo participants of `city` (users without usable passwords) in bulk,
+    each living in one of the city's districts (none for a network)."""
     User = get_user_model()
     prefix = f"{city.slug}-p"
     existing = list(Participant.objects.filter(user__username__startswith=prefix).order_by("pk"))
@@ -147,13 +184,14 @@ def seed_participants(*, city: City, count: int, rng: random.Random) -> list[Par
     age_weights = [2, 26, 30, 28, 12, 2]
     genders = ["woman", "man", "non_binary", "other", ""]
     gender_weights = [50, 44, 2, 1, 3]
+    districts = DISTRICTS.get(city.slug) or [""]
     now = timezone.now()
     participants = Participant.objects.bulk_create(
         (
             Participant(
                 user=user,
                 city=city,
-                district=rng.choice(DISTRICTS_CDMX),
+                district=rng.choice(districts),
                 age_band=rng.choices(ages, age_weights)[0],
                 gender=rng.choices(genders, gender_weights)[0],
                 consent_at=now,

@@ -8,9 +8,14 @@
   own participants and ballots, counted, and a plan submitted to its two-member council, which
   awaits the council's decision: one member has voted.
 
+- Every other consultation past its results date (Medellín's, Mexico City's 2023–2026) is
+  counted by a planner of its city and its results published (`seed_results`).
+
 Their results are published (`planning.services.results_publish`) once the results date has
-passed. Idempotent: a consultation that already has a plan is left alone. The Mexico City count uses
-the rule "mes" when no official count exists yet: the consultation's own rule, "mes-add1",
+passed. The first action of each plan names, as partner cities, the network's cities and
+partners (Cités Unies France, FAMSI, ...) that its proposals named. Idempotent: a consultation
+that already has a plan, or published results, is left alone. The Mexico City count uses the
+rule "mes" when no official count exists yet: the consultation's own rule, "mes-add1",
 takes about 40 s on the demo ballots with today's engine (same ballots, fewer rounds).
 """
 from __future__ import annotations
@@ -20,6 +25,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from consult import services as consult_services
 from consult.models import (
@@ -34,12 +40,25 @@ from consult.models import (
 from planning import selectors, services
 from planning.models import ResultsPublication, StrategyPlan
 
-from .consultations import local_midnight, seed_proposals, seed_votes
-from .people import DEMO_PASSWORD, SEED, seed_participants
+from .consultations import city_people, local_midnight, seed_proposals, seed_votes
+from .people import DEMO_PASSWORD, SEED
 from .story import seed_citizen_progress
 
 DEMO_RULE = CountingRule.MES
 MONTEVIDEO_SLUG = "prioridades-internacionales-2027-2028"
+
+#: The names proposals give their partners (demo.texts), and the network's cities and partner
+#: networks they stand for, in a plan action's partner cities.
+PARTNER_CITIES = {
+    "Ciudad de México": "ciudad-de-mexico", "Cidade do México": "ciudad-de-mexico",
+    "Montevideo": "montevideo", "Montevidéu": "montevideo", "Morón": "moron",
+    "Belo Horizonte": "belo-horizonte", "Quito": "quito", "Medellín": "medellin", "Lima": "lima",
+    "Eurocities": "eurocities", "PLATFORMA": "platforma",
+    "Cités Unies France": "cites-unies-france", "FAMSI": "famsi",
+}
+
+#: Who counts a consultation past its results date, where the city has no planner yet.
+RESULTS_PLANNERS = {"medellin": "planificadora-medellin"}
 
 
 def _user(username: str, *, city: City, role: str | None = None):
@@ -109,7 +128,8 @@ def seed_mexico_city_plan() -> StrategyPlan | None:
     )
     first = plan.actions.order_by("rank").first()
     services.action_update(action=first, user=planner,
-                           department="Coordinación General de Asuntos Internacionales")
+                           department="Coordinación General de Asuntos Internacionales",
+                           partner_cities=_partner_cities(first.partners))
     _complete_indicators(plan, planner, how_many=3)
     _submit(plan, planner, note="Primera versión para el Cabildo.")
     services.plan_comment_create(
@@ -170,7 +190,7 @@ def seed_montevideo_plan() -> StrategyPlan | None:
             voting_method=VotingMethod.APPROVAL, max_choices=3,
             counting_rule=CountingRule.GREEDY, min_supports=0,
         )
-        people = seed_participants(city=city, count=300, rng=rng)
+        people = city_people(city)
         proposals = seed_proposals(consultation=consultation, authors=people[:20],
                                    count_per_theme=4, rng=rng)
         seed_votes(consultation=consultation, proposals=proposals, participants=people, rng=rng,
@@ -180,6 +200,9 @@ def seed_montevideo_plan() -> StrategyPlan | None:
         count_run=run, user=planner, title="Montevideo en el mundo 2027–2028",
         ceilings={2027: Decimal("8000000"), 2028: Decimal("12000000")},
     )
+    first = plan.actions.order_by("rank").first()
+    services.action_update(action=first, user=planner,
+                           partner_cities=_partner_cities(first.partners))
     _submit(plan, planner, note="Para la revisión del concejo.")
     # One of the two members has voted: 1 approval could still be tied, so it waits.
     _approve(plan, concejala, comment="De acuerdo con las prioridades votadas.")
@@ -196,10 +219,38 @@ def _submit(plan: StrategyPlan, planner, *, note: str):
         if errors else "")
 
 
+def _partner_cities(partners: str) -> list[City]:
+    slugs = {PARTNER_CITIES[name.strip()] for name in partners.split(",")
+             if name.strip() in PARTNER_CITIES}
+    return list(City.objects.filter(slug__in=slugs).order_by("slug"))
+
+
+def seed_results() -> list[Consultation]:
+    """Count and publish every consultation past its results date whose results are not out
+    yet (the plans' own consultations are counted by their seeding), by a planner of its city;
+    returns those published by this call."""
+    published = []
+    for consultation in (Consultation.objects.select_related("city")
+                         .filter(results_at__lte=timezone.now(), results_publication=None)
+                         .order_by("city__slug", "slug")):
+        city = consultation.city
+        planner = (CityRole.objects.filter(city=city, role=CityRole.Role.PLANNER)
+                   .select_related("user").order_by("pk").first())
+        planner = planner.user if planner else _user(
+            RESULTS_PLANNERS.get(city.slug, f"planificador-{city.slug}"), city=city,
+            role=CityRole.Role.PLANNER)
+        _official_run(consultation, planner, rule=None)
+        published.append(consultation)
+    return published
+
+
 @transaction.atomic
 def seed_plans() -> list[StrategyPlan]:
-    """Seed the demo plans; returns the plans created by this call (none when already there)."""
-    return [plan for plan in (seed_mexico_city_plan(), seed_montevideo_plan()) if plan]
+    """Seed the demo plans, then publish the results of the consultations past their date;
+    returns the plans created by this call (none when already there)."""
+    plans = [plan for plan in (seed_mexico_city_plan(), seed_montevideo_plan()) if plan]
+    seed_results()
+    return plans
 
 
 def _approve(plan: StrategyPlan, member, *, comment: str):

@@ -24,7 +24,8 @@ def snapshot():
     return {
         "cities": list(City.objects.order_by("slug").values_list("slug", "timezone")),
         "proposals": list(Proposal.objects.order_by("consultation__slug", "title").values_list(
-            "title", "estimated_cost", "theme__slug", "author__user__username")),
+            "title", "estimated_cost", "theme__slug", "author__user__username", "summary", "body",
+            "partners", "published_at")),
         "supports": Support.objects.count(),
         "ballots": sorted(Ballot.objects.values_list("participant__user__username",
                                                      "receipt_code")),
@@ -74,6 +75,67 @@ def test_seed_demo_is_complete_deterministic_and_idempotent(capsys):
     assert snapshot() == first  # deterministic
 
 
+NETWORK_CURRENCIES = {"ciudad-de-mexico": "MXN", "montevideo": "UYU", "moron": "ARS",
+                      "belo-horizonte": "BRL", "quito": "USD", "medellin": "COP", "lima": "PEN"}
+
+
+def test_the_demo_looks_like_the_network():
+    """Every city of the network consults its own residents, in its language and currency,
+    each in a phase of its own; proposals read differently and were all written inside their
+    consultation's proposal phase; the European partners CUF and FAMSI are in the network."""
+    from django.utils import timezone
+
+    from consult.models import Participant
+    from demo.people import DISTRICTS
+
+    call_command("seed_demo", participants=300)
+    now = timezone.now()
+    cities = {city.slug: city for city in City.objects.filter(kind=City.Kind.CITY)}
+    assert set(cities) == set(NETWORK_CURRENCIES)
+    phases = {}
+    for slug, city in cities.items():
+        consultations = list(Consultation.objects.filter(city=city))
+        assert consultations, slug
+        assert {c.currency for c in consultations} == {city.currency, NETWORK_CURRENCIES[slug]}
+        phases[slug] = {c.phase for c in consultations}
+    assert set().union(*phases.values()) >= {Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING,
+                                              Phase.COUNTING, Phase.RESULTS}
+    # outside Mexico City and Montevideo, no two cities are in the same phase
+    others = [phases[slug] for slug in ("moron", "belo-horizonte", "quito", "medellin", "lima")]
+    assert all(len(p) == 1 for p in others) and len(set().union(*others)) == 5
+
+    belo = Consultation.objects.get(city__slug="belo-horizonte")
+    assert cities["belo-horizonte"].default_language == "pt-br"
+    assert "cooperação" in belo.title and "moradores" in belo.description
+    assert "Sustentabilidade urbana" in set(belo.themes.values_list("name", flat=True))
+    assert all("Esperamos alcançar" in p.body for p in belo.proposals.all())
+    assert any("ã" in p.title or "ç" in p.title for p in belo.proposals.all())
+
+    for consultation in Consultation.objects.select_related("city"):
+        proposals = list(consultation.proposals.select_related("author"))
+        assert proposals, consultation.slug
+        assert len({p.body for p in proposals}) == len(proposals), consultation.slug
+        assert len({p.summary for p in proposals}) == len(proposals), consultation.slug
+        for p in proposals:
+            assert p.author.city_id == consultation.city_id  # written by its residents
+            assert p.created_at <= now and p.published_at <= now
+            assert consultation.proposals_open_at <= p.created_at <= p.published_at \
+                < consultation.proposals_close_at
+            assert consultation.city.name not in p.partners
+    assert not Support.objects.filter(created_at__gt=now).exists()
+
+    for slug, districts in DISTRICTS.items():
+        lived = set(Participant.objects.filter(city__slug=slug, user__username__startswith=slug)
+                    .values_list("district", flat=True))
+        assert lived and lived <= set(districts), slug
+
+    for slug, name in (("cites-unies-france", "Cités Unies France"), ("famsi", "FAMSI")):
+        partner = City.objects.get(slug=slug, kind=City.Kind.NETWORK)
+        assert partner.name.startswith(name)
+        assert Organisation.objects.filter(city=partner, name__startswith=name).exists()
+        assert Proposal.objects.filter(partners__contains=name).count() >= 10
+
+
 def test_demo_logins_who_set_up_consultations():
     from django.contrib.auth import get_user_model
 
@@ -109,8 +171,24 @@ def test_seed_plans_records_the_council_votes():
     assert not ReviewDecision.objects.filter(plan=montevideo).exists()
     assert list(CouncilVote.objects.filter(plan=montevideo).values_list(
         "member__username", flat=True)) == ["concejala-montevideo"]
+    # the first action names the network's cities and partners its proposals named
+    first = mexico.actions.order_by("rank").first()
+    assert {c.name for c in first.partner_cities.all()} <= set(first.partners.split(", "))
+
+    # every consultation past its results date has its results out; Lima is still counting
+    from planning.models import ResultsPublication
+
+    past = {c.slug for c in Consultation.objects.all() if c.phase == Phase.RESULTS}
+    assert {"medellin-internacional-2027-2030", "estrategia-internacional-2023-2026"} <= past
+    assert set(ResultsPublication.objects.values_list("consultation__slug", flat=True)) == past
+    assert Proposal.objects.filter(consultation__slug="medellin-internacional-2027-2030",
+                                   status=Proposal.Status.SELECTED).exists()
+    lima = Consultation.objects.get(city__slug="lima")
+    assert lima.phase == Phase.COUNTING and not lima.count_runs.exists()
+
     call_command("seed_plans")  # idempotent
     assert CouncilVote.objects.count() == 6
+    assert ResultsPublication.objects.count() == len(past)
 
 
 def test_demo_plans_publish_the_results_past_their_date():

@@ -6,7 +6,8 @@ from demo.plans import seed_plans
 
 class Command(BaseCommand):
     help = ("Seed the demo strategy plans (Mexico City approved by a recorded majority, "
-            "Montevideo awaiting its council's vote). Idempotent.")
+            "Montevideo awaiting its council's vote), then publish the results of every "
+            "consultation past its results date. Idempotent.")
 
     def handle(self, *args, **options):
         plans = seed_plans()
