@@ -101,3 +101,13 @@ def test_compare_words_the_tie_break_and_the_options(client, counted, roles):
             "Comparison with greedy: By exclusion") in page
     for code in ("votes-then-cost", "lexicographic", "add1_stop", "overspend", "=exclusion"):
         assert code not in page, code
+
+
+def test_counting_page_words_the_options(client, counted, roles):
+    consultation, _proposals = counted
+    count_run_create(consultation=consultation, rule="mes-add1",
+                     options={"add1_stop": "overspend"})
+    client.force_login(roles.planner)
+    page = client.get(reverse("planning:counting", args=[consultation.pk])).content.decode()
+    assert "Raising the budget stops: Just before the budget would be overspent" in page
+    assert "add1_stop=" not in page
