@@ -1,4 +1,6 @@
-# Cabildo: `make demo` serves the seeded demo on SQLite; `make test` runs the whole suite.
+# Cabildo: `make demo` serves the seeded demo on SQLite (config.settings.demo: DEBUG off, the
+# site's own error pages, static files by WhiteNoise); `make serve` is the same with DEBUG on
+# (Django's debug pages, for development); `make test` runs the whole suite.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -44,7 +46,7 @@ serve-stack: install
 
 demo: seed
 	@echo "Serving Cabildo on http://$(HOST)/ (admin: http://$(HOST)/admin/) — Ctrl+C to stop."
-	$(PY) manage.py runserver --noreload $(HOST)
+	DJANGO_SETTINGS_MODULE=config.settings.demo $(PY) manage.py runserver --noreload $(HOST)
 
 test: install
 	$(PY) -m pytest

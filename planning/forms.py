@@ -12,12 +12,15 @@ from core.forms import LocalizedAmountField, localize_amounts
 
 from .models import (
     Action,
+    Add1Stop,
     BudgetLine,
+    Comparison,
     CouncilRule,
     CouncilVote,
     Indicator,
     Objective,
     StrategyPlan,
+    TieBreak,
 )
 
 MONEY_FIELD = {"max_digits": 16, "decimal_places": 2, "min_value": Decimal("0")}
@@ -297,8 +300,7 @@ class ActualsForm(forms.Form):
 
 #: The options' choices (the engine checks the values too; which rule takes which option is
 #: the engine's RULE_OPTIONS).
-TIE_BREAKS = [("lexicographic", _("By proposal id (pabutools' default)")),
-              ("votes-then-cost", _("Most votes, then lowest cost"))]
+TIE_BREAKS = TieBreak.choices
 
 
 class CountForm(forms.Form):
@@ -313,13 +315,11 @@ class CountForm(forms.Form):
         label=_("Raising the budget stops (equal shares with the budget increased: mes-add1, "
                 "mes-add1u)"),
         required=False,
-        choices=[("", _("Rule's default")), ("exhaustive", _("When the selection is exhaustive")),
-                 ("overspend", _("Just before the budget would be overspent"))],
+        choices=[("", _("Rule's default")), *Add1Stop.choices],
     )
     comparison = forms.ChoiceField(
         label=_("Compare with greedy (the Method of Equal Shares rules)"), required=False,
-        choices=[("", _("No comparison")), ("satisfaction", _("By satisfaction")),
-                 ("exclusion", _("By exclusion"))],
+        choices=[("", _("No comparison")), *Comparison.choices],
     )
 
     def __init__(self, *args, rules: list[str], rule_labels: dict[str, str], rule: str,

@@ -32,6 +32,54 @@ OVERRIDE_NEEDS_REASON = _("Overriding the checks needs a reason.")
 RETURN_NEEDS_REASON = _("Returning a plan needs a reason.")
 
 
+class TieBreak(models.TextChoices):
+    """How a count breaks ties (the engine's `planning.counting.TieBreak`), in the planners'
+    words; `TIE_BREAK_WORDS` says the same for the public."""
+
+    LEXICOGRAPHIC = "lexicographic", _("By proposal id (pabutools' default)")
+    VOTES_THEN_COST = "votes-then-cost", _("Most votes, then lowest cost")
+
+
+#: A tie-break explained to anybody reading a report or a results page (docs/counting.md).
+TIE_BREAK_WORDS = {
+    TieBreak.LEXICOGRAPHIC: _("Ties go to the proposal whose id in the ballot file comes first, "
+                              "read as text (so 10 comes before 9)"),
+    TieBreak.VOTES_THEN_COST: _("Ties go to the proposal with more votes, then to the cheaper "
+                                "one, then to the one whose id comes first"),
+}
+
+
+class Add1Stop(models.TextChoices):
+    """When the Method of Equal Shares with the budget raised stops raising it."""
+
+    EXHAUSTIVE = "exhaustive", _("When the selection is exhaustive")
+    OVERSPEND = "overspend", _("Just before the budget would be overspent")
+
+
+class Comparison(models.TextChoices):
+    """How an Equal Shares outcome is compared with the greedy one."""
+
+    SATISFACTION = "satisfaction", _("By satisfaction")
+    EXCLUSION = "exclusion", _("By exclusion")
+
+
+#: A count's options (CountRun.options) in words: the option's name and its values' labels.
+COUNT_OPTIONS = {
+    "add1_stop": (_("Raising the budget stops"), dict(Add1Stop.choices)),
+    "comparison": (_("Comparison with greedy"), dict(Comparison.choices)),
+}
+
+
+def count_options_text(options: dict | None) -> list[str]:
+    """A count's options as "name: value" phrases in the active language (an option the code
+    does not know is shown as it is)."""
+    phrases = []
+    for name, value in (options or {}).items():
+        label, values = COUNT_OPTIONS.get(name, (name, {}))
+        phrases.append(f"{label}: {values.get(value, value)}")
+    return phrases
+
+
 class ImmutableModel(models.Model):
     """A record that is written once: counts, plan versions, review decisions, published
     reports. Changing one would change what somebody already saw or decided on.

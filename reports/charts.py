@@ -22,6 +22,10 @@ from .selectors import HIDDEN, MIN_CELL, SUPPRESSED, column_label, format_number
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
 HIGHLIGHT, MUTED = "#0b5cad", "#9aa3b2"
+#: The smallest text a chart draws, in pixels: a label that does not fit at this size is left
+#: out of the picture (it stays in the hover text and in the table) rather than shrunk.
+MIN_FONT_PX = 12
+FONT_PX = 14
 
 
 def fmt_value(value, kind: str, currency: str = "") -> str:
@@ -64,7 +68,8 @@ def _layout(fig: go.Figure, *, height: int = 360, money: str = "") -> go.Figure:
     fig.update_layout(
         template="none", colorway=PALETTE, height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        font={"family": "system-ui, sans-serif", "size": 13, "color": "#1d2330"},
+        font={"family": "system-ui, sans-serif", "size": FONT_PX, "color": "#1d2330"},
+        uniformtext={"minsize": MIN_FONT_PX, "mode": "hide"},
         legend={"orientation": "h", "y": -0.15},
         separators=formats.get_format("DECIMAL_SEPARATOR") + (
             formats.get_format("THOUSAND_SEPARATOR") or ","),
@@ -151,6 +156,9 @@ def _treemap(spec: dict, table: dict, *, currency: str, money: str) -> tuple[go.
             values[seen[node]] += amount
     fig = go.Figure(go.Treemap(ids=ids, labels=labels, parents=parents, values=values,
                                branchvalues="total", marker={"colors": None},
+                               textinfo="label", textfont={"size": FONT_PX},
+                               insidetextfont={"size": FONT_PX},
+                               pathbar={"textfont": {"size": FONT_PX}},
                                hovertemplate="%{label}: %{value}<extra></extra>"))
     return fig, 460
 
@@ -168,11 +176,12 @@ def _sankey(spec: dict, table: dict, *, currency: str, money: str) -> tuple[go.F
             links[(a, b)] = links.get((a, b), 0.0) + float(amount or 0)
     labels = [name for (_level, name), _i in sorted(nodes.items(), key=lambda kv: kv[1])]
     fig = go.Figure(go.Sankey(
-        node={"label": labels, "pad": 12, "thickness": 14, "color": HIGHLIGHT},
+        node={"label": labels, "pad": 16, "thickness": 16, "color": HIGHLIGHT},
+        textfont={"size": FONT_PX, "color": "#1d2330"},
         link={"source": [a for a, _b in links], "target": [b for _a, b in links],
               "value": list(links.values()), "color": "rgba(11,92,173,0.25)"},
     ))
-    return fig, max(360, 22 * len(labels))
+    return fig, max(360, 28 * len(labels))
 
 
 #: Each chart type's figure and its height in pixels.

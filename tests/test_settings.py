@@ -50,3 +50,38 @@ def test_production_refuses_a_cache_each_worker_would_count_alone():
     assert "REDIS_URL must be set" in refused.stderr
     single_process = run_manage("check", env_extra={**env, "ALLOW_PER_PROCESS_CACHE": "true"})
     assert single_process.returncode == 0, single_process.stderr
+
+
+DEMO_PROBE = """
+from django.conf import settings
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+missing = client.get("/no/such/page/anywhere/", HTTP_ACCEPT_LANGUAGE="en")
+print("DEBUG", settings.DEBUG)
+print("STATUS", missing.status_code)
+print("OWN_404", "<h1>Page not found</h1>" in missing.content.decode())
+print("URL_LIST", "URLconf" in missing.content.decode())
+print("STATIC", client.get("/static/cabildo.css").status_code,
+      client.get("/static/plotly/plotly.min.js").status_code)
+"""
+
+
+def test_the_demo_shows_the_sites_own_error_pages_and_serves_its_static_files(tmp_path):
+    """`make demo` runs config.settings.demo: DEBUG off, so an unknown address is Cabildo's 404
+    page (not Django's debug page listing every URL pattern), and WhiteNoise serves the static
+    files that runserver no longer serves with DEBUG off."""
+    result = run_manage("shell", "-c", DEMO_PROBE, env_extra={
+        "DJANGO_SETTINGS_MODULE": "config.settings.demo",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"})
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)
+    assert lines["DEBUG"] == "False"
+    assert lines["STATUS"] == "404"
+    assert lines["OWN_404"] == "True" and lines["URL_LIST"] == "False"
+    assert lines["STATIC"] == "200 200"
+
+
+def test_make_demo_serves_with_the_demo_settings():
+    makefile = (ROOT / "Makefile").read_text()
+    demo = makefile[makefile.index("\ndemo:"):].split("\n\n")[0]
+    assert "DJANGO_SETTINGS_MODULE=config.settings.demo" in demo and "runserver" in demo

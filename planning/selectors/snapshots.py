@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from consult.models import Proposal
+
 from ..models import (
     Action,
     BudgetLine,
@@ -113,10 +115,23 @@ def plan_snapshot(*, plan: StrategyPlan) -> dict[str, Any]:
     }
 
 
-def snapshot_view(snapshot: dict) -> dict[str, Any]:
+def snapshot_proposal_titles(snapshot: dict) -> dict[int, str]:
+    """The titles of the citizens' proposals behind a snapshot's actions that anybody may read
+    (not hidden, not drafts), in one query; a snapshot keeps only their ids."""
+    ids = {pk for action in snapshot.get("actions", []) for pk in action.get("proposals", [])}
+    if not ids:
+        return {}
+    return dict(Proposal.objects.filter(pk__in=ids, is_hidden=False)
+                .exclude(status=Proposal.Status.DRAFT).values_list("pk", "title"))
+
+
+def snapshot_view(snapshot: dict, *, with_proposals: bool = False) -> dict[str, Any]:
     """A snapshot arranged for a page: objectives with their actions, a year × action grid with
-    totals (computed from the frozen figures, which no longer live in tables)."""
+    totals (computed from the frozen figures, which no longer live in tables). With
+    `with_proposals`, each action's `proposal_list` holds its proposals as `{"id", "title"}`
+    (title None for one nobody may read any more), read in one query."""
     plan = snapshot["plan"]
+    titles = snapshot_proposal_titles(snapshot) if with_proposals else {}
     years = list(range(plan["start_year"], plan["end_year"] + 1))
     indicators_by_action = defaultdict(list)
     indicators_by_objective = defaultdict(list)
@@ -144,6 +159,8 @@ def snapshot_view(snapshot: dict) -> dict[str, Any]:
             "year_cells": [per_year.get(year) for year in years],
             "total": sum(per_year.values(), Decimal("0")),
             "indicator_list": indicators_by_action.get(action["id"], []),
+            "proposal_list": [{"id": pk, "title": titles.get(pk)}
+                              for pk in action.get("proposals", [])] if with_proposals else [],
         })
     for objective in snapshot.get("objectives", []):
         actions = actions_by_objective.get(objective["id"], [])

@@ -9,9 +9,19 @@ from django import template
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from consult.models import CountingRule
 from core.formatting import format_percent
 from planning import selectors
-from planning.models import BudgetLine, FundingSource, Indicator, PlanStatus, ResultLevel
+from planning.models import (
+    TIE_BREAK_WORDS,
+    BudgetLine,
+    FundingSource,
+    Indicator,
+    PlanStatus,
+    ResultLevel,
+    TieBreak,
+    count_options_text,
+)
 from planning.selectors.fates import proposal_fate_full
 
 register = template.Library()
@@ -51,6 +61,9 @@ LABELS = {
     "measure": dict(Indicator.Measure.choices),
     "result_level": dict(ResultLevel.choices),
     "plan_status": dict(PlanStatus.choices),
+    "rule": dict(CountingRule.choices),
+    "tie_break": dict(TieBreak.choices),
+    "tie_break_words": TIE_BREAK_WORDS,
 }
 
 
@@ -58,6 +71,13 @@ LABELS = {
 def label(value, kind: str) -> str:
     """The translated label of a stored choice value (snapshots keep the values)."""
     return str(LABELS.get(kind, {}).get(value, value if value is not None else "—"))
+
+
+@register.filter
+def count_options(options) -> str:
+    """A count's options in words ("Raising the budget stops: When the selection is
+    exhaustive"), joined by semicolons; "" for none."""
+    return "; ".join(count_options_text(options))
 
 
 @register.filter

@@ -433,7 +433,7 @@ def review(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
     return render(request, "planning/review.html", {
         "plan": plan, "city": plan.city, "form": form, "version": version,
         "own_vote": own_vote, **council_context(version, plan.city),
-        "view": selectors.snapshot_view(version.snapshot) if version else None,
+        "view": selectors.snapshot_view(version.snapshot, with_proposals=True) if version else None,
         "checks": [selectors.Check.from_dict(c) for c in version.checks] if version else [],
         "diff": plan_diff(previous.snapshot, version.snapshot) if previous else None,
         "previous": previous,
@@ -498,7 +498,7 @@ def version_detail(request: HttpRequest, plan: StrategyPlan, number: int) -> Htt
     return render(request, "planning/version_detail.html", {
         "plan": plan, "city": plan.city, "version": version,
         **council_context(version, plan.city),
-        "view": selectors.snapshot_view(version.snapshot),
+        "view": selectors.snapshot_view(version.snapshot, with_proposals=True),
         "checks": [selectors.Check.from_dict(c) for c in version.checks],
         "status": selectors.version_status(version, plan),
     })
@@ -605,7 +605,7 @@ def public_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "planning/public_plan.html", {
         "plan": plan, "city": plan.city, "version": version,
         **council_context(version, plan.city),
-        "view": selectors.snapshot_view(version.snapshot),
+        "view": selectors.snapshot_view(version.snapshot, with_proposals=True),
         "execution": selectors.plan_execution(plan),
         "decisions": selectors.plan_decisions(plan),
         "can_open_workspace": plan_rules.can_view_workspace(request.user, plan),

@@ -28,7 +28,7 @@ from .suppression import SUPPRESSED
 # --- labels (translated when a page or an export is drawn) --------------------------------------
 
 TABLE_TITLES = {
-    "participation": gettext_lazy("Participation"),
+    "participation": gettext_lazy("Participants, proposals, supports, comments and ballots"),
     "ballots_per_day": gettext_lazy("Ballots per day (city's local time)"),
     "proposals_per_theme": gettext_lazy("Proposals per theme"),
     "proposals_per_action_kind": gettext_lazy("Proposals per kind of international action"),
