@@ -56,8 +56,9 @@ def errors(language: str, **data) -> dict:
 
 
 def test_the_form_says_how_an_ambiguous_number_reads_in_the_readers_language():
-    assert errors("es", amount="2,400") == {"amount": "“2,400” could mean 2400 or 2,4. Write 2400 "
-                                                      "or 2,4, whichever you mean."}
+    assert errors("es", amount="2,400") == {"amount": "«2,400» puede leerse como 2400 o como "
+                                                      "2,4. Escriba 2400 o 2,4, según lo que "
+                                                      "quiera decir."}
     assert "2400 or 2.4" in errors("en", amount="2.400")["amount"]
 
 
