@@ -158,7 +158,8 @@ def test_planner_drafts_council_returns_then_approves_citizen_sees_fate(
     citizen = page_as(new_page, live_server, citizen_user)
     citizen.goto(f"{base}/plans/proposal/{mine.pk}/fate/")
     text = citizen.get_by_role("main").inner_text()
-    assert "Selected by the official count." in text
+    assert "What became of this proposal" in text and "Selected" in text
+    assert "Selected: ranked" in text or "Selected in round" in text  # and why
     assert "Escuela de idiomas para retornados" in text and "It became the action" in text
     citizen.get_by_role("link", name="Plan internacional de Quito").click()
     assert citizen.get_by_role("heading", level=1).inner_text() == "Plan internacional de Quito"
