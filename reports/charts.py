@@ -36,8 +36,8 @@ def fmt_value(value, kind: str, currency: str = "") -> str:
         return f"< {MIN_CELL}"
     if value == HIDDEN:
         return _("hidden")
-    if kind == "year":
-        return str(value)
+    if kind == "year":  # a report frozen with a float column of years holds 2026.0
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     if kind == "bool":
         return _("Yes") if value else _("No")
     if kind == "money":

@@ -197,6 +197,9 @@ def table_from_frame(frame: pd.DataFrame, types: dict[str, str], *,
                 value = None if pd.isna(value) else round(float(value), 2)
             elif types[key] == "percent" and value is not None and not isinstance(value, str):
                 value = None if pd.isna(value) else round(float(value), 1)
+            elif types[key] == "year" and isinstance(value, float | np.floating):
+                # a column of years with a gap is a float column in pandas: 2026.0 is 2026
+                value = None if pd.isna(value) else int(value)
             row.append(_plain(value))
         rows.append(row)
     return {"columns": columns, "rows": rows}

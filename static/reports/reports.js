@@ -12,7 +12,13 @@
     var source = document.getElementById(element.dataset.figure);
     if (!source) return;
     var figure = JSON.parse(source.textContent);
-    window.Plotly.newPlot(element, figure.data, figure.layout, {
+    // Draw at the container's width: shown before drawing (an empty chart is hidden, and
+    // plotly draws a hidden one 700 px wide), no fixed width, and redrawn as the window turns.
+    element.classList.add("is-drawing");
+    var layout = figure.layout || {};
+    delete layout.width;
+    layout.autosize = true;
+    window.Plotly.newPlot(element, figure.data, layout, {
       responsive: true, displaylogo: false, locale: lang,
       modeBarButtonsToRemove: ["lasso2d", "select2d"]
     }).then(function () { element.classList.add("is-drawn"); });

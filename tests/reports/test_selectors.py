@@ -178,3 +178,21 @@ def test_query_count_does_not_grow_with_ballots(counted, django_assert_max_num_q
     after = queries_for(consultation)
     assert after == before
     assert after <= 30
+
+
+def test_a_column_of_years_with_a_gap_reads_as_years_not_floats():
+    """pandas turns a column of years with a gap into floats: an indicator without a baseline
+    year made the others read "2026.0" (tables are built from frames, and a report frozen
+    before this fix still holds the floats)."""
+    import pandas as pd
+
+    from reports.charts import fmt_value
+    from reports.selectors.tables import table_from_frame
+
+    frame = pd.DataFrame({"indicator": ["a", "b"], "baseline_year": [2026, None]})
+    table = table_from_frame(frame, {"indicator": "text", "baseline_year": "year"})
+    assert table["rows"] == [["a", 2026], ["b", None]]
+    assert type(table["rows"][0][1]) is int
+    assert fmt_value(2026.0, "year") == "2026"
+    assert fmt_value(2026, "year") == "2026"
+    assert fmt_value("2026–2027", "year") == "2026–2027"
