@@ -400,9 +400,23 @@ def council_context(version: PlanVersion | None, city) -> dict:
     }
 
 
+def _ensure_council_member(*, plan: StrategyPlan, user) -> None:
+    if not plan_rules.is_plan_reviewer(user, plan):
+        services.ensure_can_review(plan=plan, user=user)  # refuses with the service's words
+
+
 @require_http_methods(["GET", "POST"])
-@plan_view(services.ensure_can_review)
+@plan_view(_ensure_council_member)
 def review(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
+    latest = plan.versions.order_by("-number").first()
+    if (request.method == "GET" and latest is not None
+            and not plan_rules.can_review_plan(request.user, plan)
+            and selectors.version_decision(latest) is not None):
+        # An old link (the notification of a vote since decided): show what was decided.
+        messages.info(request, _("The council has already decided on this version: here is "
+                                 "the decision."))
+        return redirect(reverse("planning:version", args=[plan.pk, latest.number]))
+    services.ensure_can_review(plan=plan, user=request.user)
     version = plan.versions.order_by("-number").first()
     own_vote = version.votes.filter(member=request.user).first() if version else None
     form = forms.VoteForm(request.POST or None,

@@ -185,6 +185,12 @@ def test_review_flow_through_pages(drafted, roles):
                         {"vote": "approve"}).status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED
+    # once decided, the link of the vote's notification shows the decision, not a refusal
+    later = council.get(reverse("planning:review", args=[plan.pk]), follow=True)
+    assert later.redirect_chain[-1][0] == reverse("planning:version", args=[plan.pk, 2])
+    assert b"already decided on this version" in later.content
+    assert council.post(reverse("planning:review", args=[plan.pk]),
+                        {"vote": "approve"}).status_code == 400  # voting is over
     for name, args in (("versions", [plan.pk]), ("version", [plan.pk, 1]),
                        ("diff", [plan.pk]), ("history", [plan.pk]),
                        ("monitoring", [plan.pk])):
