@@ -14,11 +14,13 @@ A model takes part by naming, in ``CONTENT_CITY``, the path of foreign keys to i
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from modeltranslation.fields import TranslationFieldDescriptor
 from modeltranslation.translator import translator
 
@@ -204,3 +206,22 @@ def text_order(field: str):
     columns = [f"{field}_{suffix(code)}" for code in reading_order(reader, None)]
     return Coalesce(*[NullIf(column, Value("")) for column in columns], field)
 
+
+
+def apply_translations(instance: Any, texts: Mapping[str, Mapping[str, str]] | None) -> None:
+    """Write ``{"title": {"en": "…", "fr": "…"}, …}`` on a row (services call it before
+    validating; an empty text clears that language). Unknown fields or languages are refused."""
+    from .errors import ServiceError
+
+    if not texts:
+        return
+    fields, codes = translated_fields(type(instance)), language_codes()
+    for field, by_language in texts.items():
+        if field not in fields:
+            raise ServiceError(_("This text cannot be translated: %(field)s.") % {
+                "field": field})
+        for code in by_language:
+            if code not in codes:
+                raise ServiceError(_("Not one of the site's languages: %(language)s.") % {
+                    "language": code}, field=f"{field}_translations")
+        set_translations(instance, field, dict(by_language))
