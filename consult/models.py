@@ -502,6 +502,12 @@ class Proposal(models.Model):
                 condition=LessThanOrEqual(Length("body"), PROPOSAL_BODY_MAX_CHARS),
                 name="proposal_body_within_limit",
             ),
+            # The same limit for the text in each language (consult/translation.py).
+            *(models.CheckConstraint(
+                condition=LessThanOrEqual(Length(f"body_{code.replace('-', '_')}"),
+                                          PROPOSAL_BODY_MAX_CHARS),
+                name=f"proposal_body_{code.replace('-', '_')}_within_limit",
+            ) for code, _name in settings.LANGUAGES),
             models.CheckConstraint(
                 condition=Q(estimated_cost__gte=0),
                 name="proposal_cost_not_negative",

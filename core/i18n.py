@@ -222,6 +222,10 @@ def apply_translations(instance: Any, texts: Mapping[str, Mapping[str, str]] | N
                 "field": field})
         for code in by_language:
             if code not in codes:
-                raise ServiceError(_("Not one of the site's languages: %(language)s.") % {
-                    "language": code}, field=f"{field}_translations")
+                raise ServiceError(not_a_language(code), field=f"{field}_translations")
         set_translations(instance, field, dict(by_language))
+
+
+def not_a_language(code: str) -> str:
+    """The refusal of a language code that is not one of the site's."""
+    return _("Not one of the site's languages: %(language)s.") % {"language": code}

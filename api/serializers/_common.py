@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from consult.models import Participant
-from core.i18n import language_codes, translations
+from core.i18n import language_codes, not_a_language, translations
 
 #: Ids in requests: positive and within a 64-bit integer, so no lookup overflows the database.
 ID_LIMITS = {"min_value": 1, "max_value": 2**63 - 1}
@@ -51,15 +51,12 @@ class TranslationsField(serializers.Field):
         return translations(obj, self.text_field)
 
     def to_internal_value(self, data):
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not all(isinstance(t, str) for t in data.values()):
             raise serializers.ValidationError(_("Give one text per language code."))
         out = {}
         for code, text in data.items():
             if code not in language_codes():
-                raise serializers.ValidationError(
-                    _("Not one of the site's languages: %(language)s.") % {"language": code})
-            if not isinstance(text, str):
-                raise serializers.ValidationError(_("Give one text per language code."))
+                raise serializers.ValidationError(not_a_language(code))
             if self.max_length is not None and len(text) > self.max_length:
                 raise serializers.ValidationError(
                     _("Ensure this field has no more than {max_length} characters.").format(
