@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ContentTranslationAdmin, ContentTranslationTabularInline
+from core.i18n import language_columns
+
 from .models import (
     AssessmentYearCost,
     Ballot,
@@ -54,17 +57,17 @@ class ParticipantAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
-class ThemeInline(admin.TabularInline):
+class ThemeInline(ContentTranslationTabularInline):
     model = Theme
     extra = 0
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(ContentTranslationAdmin):
     list_display = ["title", "city", "phase_display", "voting_method", "counting_rule", "budget"]
     list_filter = ["city", "voting_method", "counting_rule"]
-    search_fields = ["title", "slug"]
+    search_fields = [*language_columns("title"), "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ThemeInline]
     list_select_related = ["city"]
@@ -87,10 +90,10 @@ class ProposalYearCostInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ContentTranslationAdmin):
     list_display = ["title", "consultation", "theme", "status", "estimated_cost", "is_hidden"]
     list_filter = ["consultation__city", "consultation", "status", "action_kind", "is_hidden"]
-    search_fields = ["title", "summary"]
+    search_fields = language_columns("title", "summary")
     list_select_related = ["consultation", "theme"]
     raw_id_fields = ["author", "organisation"]
     inlines = [ProposalYearCostInline]

@@ -7,6 +7,8 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Mod
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import any_language
+
 from . import selectors
 from .models import Consultation, Organisation, Phase, Proposal, ProposalAssessment, Theme
 
@@ -103,7 +105,7 @@ class ProposalFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         for word in value.split()[:8]:
             queryset = queryset.filter(
-                Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
+                any_language("icontains", word, "title", "summary", "body")
             )
         return queryset
 

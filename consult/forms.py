@@ -11,7 +11,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from core import login_limits
-from core.forms import LocalizedAmountField
+from core.forms import LocalizedAmountField, OtherLanguageFields
 
 from .models import (
     COMMENT_BODY_MAX_CHARS,
@@ -159,7 +159,8 @@ class YearCostFields:
 
     def main_fields(self):
         years = {f"cost_{year}" for year in self.years}
-        return [field for field in self if field.name not in years]
+        languages = getattr(self, "language_field_names", set)()
+        return [field for field in self if field.name not in years | languages]
 
     def year_costs(self, data=None) -> dict[int, Decimal]:
         data = data if data is not None else self.cleaned_data
@@ -167,8 +168,11 @@ class YearCostFields:
                 if data.get(f"cost_{year}") is not None}
 
 
-class ProposalForm(YearCostFields, forms.Form):
-    """A proposal with one optional cost field per plan year."""
+class ProposalForm(OtherLanguageFields, YearCostFields, forms.Form):
+    """A proposal with one optional cost field per plan year, and its texts in the site's
+    other languages."""
+
+    TRANSLATED = ("title", "summary", "body")
 
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(
@@ -215,6 +219,7 @@ class ProposalForm(YearCostFields, forms.Form):
             "currency": consultation.currency
         }
         self.add_year_fields()
+        self.add_language_fields()
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
@@ -224,6 +229,7 @@ class ProposalForm(YearCostFields, forms.Form):
                          "partners", "district")
         }
         fields["organisation"] = data.get("organisation")
+        fields["translations"] = self.translations()
         return fields
 
     @classmethod
@@ -233,6 +239,7 @@ class ProposalForm(YearCostFields, forms.Form):
             for name in ("title", "summary", "body", "theme", "action_kind", "estimated_cost",
                          "partners", "district", "organisation")
         }
+        initial.update(cls.initial_languages(proposal))
         for cost in proposal.year_costs.all():
             initial[f"cost_{cost.year}"] = cost.amount
         return initial

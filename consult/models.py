@@ -263,6 +263,8 @@ class Consultation(models.Model):
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="consultations")
     slug = models.SlugField(_("slug"), max_length=120)
+    #: The foreign keys to the city whose default language its texts fall back to (core.i18n).
+    CONTENT_CITY = ("city",)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     plan_start_year = models.PositiveSmallIntegerField(_("plan start year"))
@@ -386,6 +388,8 @@ class Consultation(models.Model):
 
 class Theme(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="themes")
+    #: The foreign keys to the city whose default language its texts fall back to (core.i18n).
+    CONTENT_CITY = ("consultation", "city")
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=80)
     description = models.TextField(_("description"), blank=True)
@@ -436,6 +440,8 @@ class Proposal(models.Model):
     theme = models.ForeignKey(
         Theme, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("theme")
     )
+    #: The foreign keys to the city whose default language its texts fall back to (core.i18n).
+    CONTENT_CITY = ("consultation", "city")
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=500)
     body = models.TextField(
@@ -496,6 +502,12 @@ class Proposal(models.Model):
                 condition=LessThanOrEqual(Length("body"), PROPOSAL_BODY_MAX_CHARS),
                 name="proposal_body_within_limit",
             ),
+            # The same limit for the text in each language (consult/translation.py).
+            *(models.CheckConstraint(
+                condition=LessThanOrEqual(Length(f"body_{code.replace('-', '_')}"),
+                                          PROPOSAL_BODY_MAX_CHARS),
+                name=f"proposal_body_{code.replace('-', '_')}_within_limit",
+            ) for code, _name in settings.LANGUAGES),
             models.CheckConstraint(
                 condition=Q(estimated_cost__gte=0),
                 name="proposal_cost_not_negative",

@@ -11,6 +11,7 @@ same. The API keeps machine numbers; these are the web forms' only.
 """
 from __future__ import annotations
 
+import copy
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -101,3 +102,63 @@ def localize_amounts(form: forms.BaseForm) -> None:
     for name, field in list(form.fields.items()):
         if isinstance(field, forms.DecimalField) and not isinstance(field, LocalizedAmountField):
             form.fields[name] = localized_amount(field)
+
+
+class OtherLanguageFields:
+    """A form mixin: the translated texts (``TRANSLATED``) in the site's other languages, one
+    optional copy of each field per language (``title_en``, ``summary_en``, …). The plain
+    fields are the writer's own language (the page's); ``language_groups`` feeds one
+    collapsible section per other language, ``translations`` the service's argument."""
+
+    TRANSLATED: tuple[str, ...] = ()
+
+    def add_language_fields(self) -> None:
+        from .i18n import language_codes, language_name, reader_language, suffix
+
+        self.own_language = reader_language()
+        self.other_languages = [c for c in language_codes() if c != self.own_language]
+        for code in self.other_languages:
+            for name in self.TRANSLATED:
+                original = self.fields[name]
+                field = copy.deepcopy(original)
+                field.required = False
+                field.help_text = ""
+                field.label = _("%(field)s (%(language)s)") % {
+                    "field": original.label, "language": language_name(code)}
+                self.fields[f"{name}_{suffix(code)}"] = field
+
+    def language_field_names(self) -> set[str]:
+        from .i18n import suffix
+
+        return {f"{name}_{suffix(code)}" for code in getattr(self, "other_languages", ())
+                for name in self.TRANSLATED}
+
+    def language_groups(self) -> list[dict]:
+        from .i18n import language_name, suffix
+
+        groups = []
+        for code in self.other_languages:
+            fields = [self[f"{name}_{suffix(code)}"] for name in self.TRANSLATED]
+            groups.append({"code": code, "name": language_name(code), "fields": fields,
+                           "filled": any(f.value() or f.errors for f in fields)})
+        return groups
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        from .i18n import suffix
+
+        data = self.cleaned_data
+        return {name: {code: data.get(f"{name}_{suffix(code)}") or ""
+                       for code in self.other_languages}
+                for name in self.TRANSLATED}
+
+    @classmethod
+    def initial_languages(cls, obj) -> dict:
+        """The form's initial values for a row: the plain fields in the writer's language
+        (empty when not written in it), the other languages in their fields."""
+        from .i18n import language_codes, suffix
+
+        initial = {}
+        for name in cls.TRANSLATED:
+            for code in language_codes():
+                initial[f"{name}_{suffix(code)}"] = obj.__dict__.get(f"{name}_{suffix(code)}")
+        return initial

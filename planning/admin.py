@@ -4,6 +4,9 @@ and decisions are frozen records: it cannot delete them either."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ContentTranslationAdmin, ContentTranslationTabularInline
+from core.i18n import language_columns
+
 from .models import (
     Action,
     BudgetLine,
@@ -69,18 +72,18 @@ class CeilingInline(admin.TabularInline):
     extra = 0
 
 
-class ObjectiveInline(admin.TabularInline):
+class ObjectiveInline(ContentTranslationTabularInline):
     model = Objective
     extra = 0
     fields = ["title", "result_level", "position"]
 
 
 @admin.register(StrategyPlan)
-class StrategyPlanAdmin(admin.ModelAdmin):
+class StrategyPlanAdmin(ContentTranslationAdmin):
     list_display = ["title", "city", "start_year", "end_year", "status", "updated_at"]
     list_filter = ["status", "city"]
     list_select_related = ["city"]
-    search_fields = ["title"]
+    search_fields = language_columns("title")
     readonly_fields = ["status", "approved_version", "count_run", "draft_report", "created_by"]
     inlines = [CeilingInline, ObjectiveInline]
 
@@ -91,11 +94,11 @@ class BudgetLineInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(ContentTranslationAdmin):
     list_display = ["title", "plan", "objective", "rank"]
     list_select_related = ["plan", "objective"]
     list_filter = ["plan__city"]
-    search_fields = ["title"]
+    search_fields = language_columns("title")
     raw_id_fields = ["proposals"]
     inlines = [BudgetLineInline]
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consult.models import City, Proposal
 from core.forms import LocalizedAmountField, localize_amounts
+from core.i18n import text_order
 
 from .models import (
     Action,
@@ -92,7 +93,7 @@ class ActionForm(forms.Form):
         self.fields["partner_cities"].required = False
         self.fields["proposals"].queryset = Proposal.objects.filter(
             consultation__in=plan.consultations.all()
-        ).order_by("title")
+        ).order_by(text_order("title"))
         self.fields["proposals"].required = False
         self.fields["proposals"].help_text = _("Hold Ctrl (or Cmd) to choose several.")
 

@@ -347,6 +347,8 @@ class StrategyPlan(models.Model):
     city = models.ForeignKey(
         City, on_delete=models.PROTECT, related_name="plans", verbose_name=_("city")
     )
+    #: The foreign keys to the city whose default language its texts fall back to (core.i18n).
+    CONTENT_CITY = ("city",)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     start_year = models.PositiveSmallIntegerField(_("first year"))
@@ -437,6 +439,8 @@ class Objective(models.Model):
     """A strategic axis of the plan (by default one per consultation theme)."""
 
     plan = models.ForeignKey(StrategyPlan, on_delete=models.CASCADE, related_name="objectives")
+    #: The foreign keys to the city whose default language its texts fall back to (core.i18n).
+    CONTENT_CITY = ("plan", "city")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     theme = models.ForeignKey(
@@ -465,6 +469,8 @@ class Action(models.Model):
     objective = models.ForeignKey(
         Objective, on_delete=models.PROTECT, related_name="actions", verbose_name=_("objective")
     )
+    #: The foreign keys to the city whose default language its texts fall back to (core.i18n).
+    CONTENT_CITY = ("plan", "city")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     department = models.CharField(_("responsible department"), max_length=200, blank=True)

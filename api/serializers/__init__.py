@@ -5,7 +5,7 @@ rules live in the services, which the views call with the parsed values.
 One module per area, as api/views/; this package re-exports every name (the views use it as
 ``s``)."""
 
-from ._common import ID_LIMITS, MONEY, display_name, user_name
+from ._common import ID_LIMITS, MONEY, TranslationsField, display_name, translations_of, user_name
 from .counts import (
     CountCompareColumnSerializer,
     CountJobSerializer,
@@ -116,6 +116,8 @@ __all__ = [
     "ID_LIMITS",
     "MONEY",
     "display_name",
+    "TranslationsField",
+    "translations_of",
     "user_name",
     "CitySerializer",
     "OrganisationSerializer",

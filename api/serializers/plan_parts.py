@@ -5,20 +5,28 @@ from rest_framework import serializers
 
 from planning.models import Action, BudgetLine, FundingSource, Indicator, Objective, ResultLevel
 
-from ._common import ID_LIMITS, MONEY, each_year_once
+from ._common import ID_LIMITS, MONEY, TranslationsField, each_year_once
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
+    title_translations = TranslationsField("title", read_only=True)
+    description_translations = TranslationsField("description", read_only=True)
+
     class Meta:
         model = Objective
-        fields = ["id", "plan", "title", "description", "theme", "result_level", "position"]
+        fields = ["id", "plan", "title", "description", "theme", "result_level", "position",
+                  "title_translations", "description_translations"]
 
 
 class ActionSerializer(serializers.ModelSerializer):
+    title_translations = TranslationsField("title", read_only=True)
+    description_translations = TranslationsField("description", read_only=True)
+
     class Meta:
         model = Action
         fields = ["id", "plan", "objective", "title", "description", "department",
-                  "partner_cities", "partners", "proposals", "rank"]
+                  "partner_cities", "partners", "proposals", "rank", "title_translations",
+                  "description_translations"]
 
 
 class BudgetLineSerializer(serializers.ModelSerializer):

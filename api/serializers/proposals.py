@@ -14,7 +14,7 @@ from consult.models import (
 )
 from planning.selectors.fates import FATE_LABELS, Fate, proposal_fates
 
-from ._common import ID_LIMITS, MONEY, display_name, each_year_once
+from ._common import ID_LIMITS, MONEY, TranslationsField, display_name, each_year_once
 
 
 class YearCostSerializer(serializers.Serializer):
@@ -90,6 +90,9 @@ class ProposalSerializer(serializers.ModelSerializer):
     support_count = serializers.IntegerField(read_only=True, default=0)
     is_supported = serializers.SerializerMethodField()
     fate = serializers.SerializerMethodField()
+    title_translations = TranslationsField("title", read_only=True)
+    summary_translations = TranslationsField("summary", read_only=True)
+    body_translations = TranslationsField("body", read_only=True)
 
     class Meta:
         model = Proposal
@@ -99,6 +102,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "author", "title", "summary", "body", "estimated_cost", "year_costs", "partners",
             "action_kind", "reference", "district", "status", "status_reason", "is_hidden",
             "published_at", "created_at", "support_count", "is_supported", "fate",
+            "title_translations", "summary_translations", "body_translations",
         ]
 
     @extend_schema_field(serializers.CharField())
@@ -127,6 +131,9 @@ class ProposalWriteSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, default="",
                                  max_length=PROPOSAL_BODY_MAX_CHARS,
                                  help_text="Markdown, at most 20,000 characters.")
+    title_translations = TranslationsField("title", max_length=200)
+    summary_translations = TranslationsField("summary", max_length=500)
+    body_translations = TranslationsField("body", max_length=PROPOSAL_BODY_MAX_CHARS)
     estimated_cost = serializers.DecimalField(min_value=0, **MONEY)
     action_kind = serializers.ChoiceField(choices=Proposal.ActionKind.choices)
     partners = serializers.CharField(max_length=300, required=False, allow_blank=True,

@@ -14,7 +14,7 @@ from consult.models import (
     VotingMethod,
 )
 
-from ._common import ID_LIMITS, MONEY
+from ._common import ID_LIMITS, MONEY, TranslationsField
 
 
 class CitySerializer(serializers.ModelSerializer):
@@ -31,9 +31,13 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class ThemeSerializer(serializers.ModelSerializer):
+    name_translations = TranslationsField("name", read_only=True)
+    description_translations = TranslationsField("description", read_only=True)
+
     class Meta:
         model = Theme
-        fields = ["id", "slug", "name", "description", "position"]
+        fields = ["id", "slug", "name", "description", "position", "name_translations",
+                  "description_translations"]
 
 
 class ConsultationSerializer(serializers.ModelSerializer):
@@ -42,6 +46,8 @@ class ConsultationSerializer(serializers.ModelSerializer):
     counting_rule = serializers.CharField(
         read_only=True, help_text="The default count rule (one of CountRun's rules).")
     city_slug = serializers.CharField(source="city.slug", read_only=True)
+    title_translations = TranslationsField("title", read_only=True)
+    description_translations = TranslationsField("description", read_only=True)
 
     class Meta:
         model = Consultation
@@ -51,7 +57,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "proposals_open_at", "proposals_close_at", "voting_opens_at", "voting_closes_at",
             "results_at", "voting_method", "max_choices", "max_points", "counting_rule",
             "min_supports", "min_votes", "eligibility", "flags_to_hide",
-            "requires_assessment",
+            "requires_assessment", "title_translations", "description_translations",
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=Phase.choices))

@@ -76,6 +76,7 @@ class ProposalList(ApiDefaults, generics.ListCreateAPIView):
             organisation=load(Organisation, data["organisation"], "organisation"),
             year_costs={item["year"]: item["amount"] for item in data["year_costs"]},
             publish=data["publish"],
+            translations=s.translations_of(data, "title", "summary", "body"),
         )
         response = proposal_response(request, proposal.pk)
         response.status_code = status.HTTP_201_CREATED
@@ -96,12 +97,13 @@ class ProposalDetail(ApiView):
         data = dict(parsed(s.ProposalUpdateSerializer, request))
         year_costs = data.pop("year_costs", None)
         publish = data.pop("publish", False)
+        translations = s.translations_of(data, "title", "summary", "body")
         if "theme" in data:
             data["theme"] = Theme.objects.filter(pk=data["theme"]).first()
         if "organisation" in data:
             data["organisation"] = load(Organisation, data["organisation"], "organisation")
         consult_services.proposal_update(
-            proposal=proposal, user=request.user, publish=publish,
+            proposal=proposal, user=request.user, publish=publish, translations=translations,
             year_costs=None if year_costs is None else {
                 item["year"]: item["amount"] for item in year_costs},
             **data,

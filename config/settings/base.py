@@ -45,6 +45,8 @@ SECRET_KEY = env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
+    # Before the admin: admin classes and widgets for translated fields (docs/architecture.md).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -139,6 +141,12 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Content written in several languages (docs/architecture.md, "Content in several languages"):
+# django-modeltranslation adds one column per language (title_es, title_pt_br, ...). The plain
+# accessor (obj.title) falls back through every language so that it is never empty; what a
+# reader sees is chosen by core.i18n.localized: their language, else the city's default.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "es"
+MODELTRANSLATION_FALLBACK_LANGUAGES = tuple(code for code, _name in LANGUAGES)
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from core import login_limits
 from core.errors import NotAllowed, ServiceError
 from core.formatting import format_money
+from core.i18n import apply_translations
 from core.validation import in_period, validated, written
 
 from .. import rules as perms
@@ -168,6 +169,7 @@ def proposal_create(
     organisation: Organisation | None = None,
     year_costs: Mapping[int, Decimal] | None = None,
     publish: bool = True,
+    translations: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Proposal:
     """Submit a proposal (or save it as a draft) during the proposals phase."""
     ensure_can_submit_proposal(user=author.user, consultation=consultation)
@@ -193,6 +195,7 @@ def proposal_create(
         status=Proposal.Status.PUBLISHED if publish else Proposal.Status.DRAFT,
         published_at=now if publish else None,
     )
+    apply_translations(proposal, translations)
     validated(proposal)
     proposal.save()
     ProposalYearCost.objects.bulk_create(
@@ -209,6 +212,7 @@ def proposal_update(
     user: AbstractBaseUser,
     year_costs: Mapping[int, Decimal] | None = None,
     publish: bool = False,
+    translations: Mapping[str, Mapping[str, str]] | None = None,
     **changes: Any,
 ) -> Proposal:
     """The author edits a draft or published proposal while proposals are open."""
@@ -229,6 +233,7 @@ def proposal_update(
         _organisation_check(author=locked.author, organisation=changes["organisation"])
     for name, value in changes.items():
         setattr(locked, name, value)
+    apply_translations(locked, translations)
     if year_costs is not None:
         _year_costs_check(
             consultation=locked.consultation,

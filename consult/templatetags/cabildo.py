@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from consult import rules, selectors
 from consult.markdown import render_markdown
 from consult.models import City, Proposal
+from core import i18n
 
 register = template.Library()
 
@@ -103,3 +104,21 @@ def follow_button(context, proposal: Proposal) -> dict:
         "follows_it": follows,
         "can_follow": shown and not follows and rules.can_follow_proposal(user, proposal),
     }
+
+
+@register.simple_tag
+def localized(obj, field: str):
+    """``{% localized proposal "title" as title %}``: the text in the reader's language, else
+    the city's default, else any it is written in (core.i18n); ``title.is_other_language``,
+    ``title.language`` and ``title.note`` say when it is not the reader's."""
+    return i18n.localized(obj, field)
+
+
+@register.inclusion_tag("_language_note.html")
+def language_note(*texts):
+    """The one note for a block of texts: which language it is shown in, when that is not the
+    reader's (the first such text decides)."""
+    for text in texts:
+        if isinstance(text, i18n.LocalizedText) and text.is_other_language:
+            return {"note": text.note, "language": text.language}
+    return {"note": ""}

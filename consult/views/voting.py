@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import NotAllowed, ServiceError
+from core.i18n import text_order
 from core.web import render
 
 from .. import rules as perms
@@ -127,7 +128,7 @@ def vote_receipt(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     chosen = (
         Proposal.objects.filter(ballot_choices__ballot=ballot)
         .select_related("theme").annotate(ballot_cost=selectors.ballot_cost())
-        .order_by("title")
+        .order_by(text_order("title"))
     )
     points = selectors.ballot_choices_of(ballot=ballot)
     return render(request, "consult/vote_receipt.html", {

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from consult.models import Ballot, BallotChoice, Consultation
 from core import rate_limits
+from core.i18n import text_order
 
 from ..models import CountRun
 from .counts import count_run_official
@@ -88,7 +89,8 @@ def receipt_check(*, code: str, user) -> ReceiptCheck | None:
     if not is_holder:
         return ReceiptCheck(code=normalised, consultation=consultation, status=status,
                             count=count, is_holder=False)
-    choices = list(BallotChoice.objects.filter(ballot=ballot).order_by("proposal__title")
+    choices = list(BallotChoice.objects.filter(ballot=ballot)
+                   .order_by(text_order("proposal__title"))
                    .values_list("proposal__title", "points"))
     return ReceiptCheck(code=normalised, consultation=consultation, status=status, count=count,
                         is_holder=True, voter_number=_voter_number(ballot), choices=choices)

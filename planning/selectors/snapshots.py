@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from consult.models import Proposal
+from core.i18n import localized, localized_dict, translations
 
 from ..models import (
     Action,
@@ -31,6 +32,27 @@ def _number(value) -> str | None:
     return text
 
 
+def _texts(obj, language: str, *fields: str) -> dict[str, Any]:
+    """The translated texts of a row as a snapshot keeps them: each field in the city's default
+    language (else any it is written in), and under "translations" every language."""
+    out: dict[str, Any] = {field: str(localized(obj, field, language=language,
+                                             default_language=language))
+                           for field in fields}
+    out["translations"] = {field: translations(obj, field) for field in fields}
+    return out
+
+
+def _localize(item: dict, default_language: str | None, *fields: str) -> dict:
+    """A snapshot item with its texts in the reader's language (else the city's default, else
+    the text frozen; snapshots frozen before translations have only that)."""
+    texts = item.get("translations") or {}
+    out = {**item}
+    for field in fields:
+        out[field] = localized_dict(texts.get(field), item.get(field) or "",
+                                    default_language=default_language)
+    return out
+
+
 def plan_snapshot(*, plan: StrategyPlan) -> dict[str, Any]:
     """The whole plan as JSON-ready data (amounts as strings): what a version freezes. Ids are
     kept so two versions of the same plan can be compared line by line."""
@@ -47,12 +69,13 @@ def plan_snapshot(*, plan: StrategyPlan) -> dict[str, Any]:
     indicators = Indicator.objects.filter(plan=plan).prefetch_related(
         Prefetch("periods", queryset=IndicatorPeriod.objects.order_by("year"))
     )
+    language = plan.city.default_language
     return {
         "plan": {
             "id": plan.pk,
-            "title": plan.title,
-            "description": plan.description,
-            "city": {"id": plan.city_id, "slug": plan.city.slug, "name": plan.city.name},
+            **_texts(plan, language, "title", "description"),
+            "city": {"id": plan.city_id, "slug": plan.city.slug, "name": plan.city.name,
+                     "default_language": language},
             "start_year": plan.start_year,
             "end_year": plan.end_year,
             "currency": plan.currency,
@@ -65,17 +88,17 @@ def plan_snapshot(*, plan: StrategyPlan) -> dict[str, Any]:
         },
         "ceilings": {str(c.year): _money(c.amount) for c in plan.ceilings.all()},
         "objectives": [
-            {"id": o.pk, "title": o.title, "description": o.description,
+            {"id": o.pk, **_texts(o, language, "title", "description"),
              "result_level": o.result_level, "theme": o.theme_id, "position": o.position}
             for o in Objective.objects.filter(plan=plan)
         ],
         "actions": [
             {
                 "id": a.pk,
-                "title": a.title,
-                "description": a.description,
+                **_texts(a, language, "title", "description"),
                 "objective": a.objective_id,
-                "objective_title": a.objective.title,
+                "objective_title": str(localized(
+                    a.objective, "title", language=language, default_language=language)),
                 "department": a.department,
                 "partners": a.partners,
                 "partner_cities": sorted(c.name for c in a.partner_cities.all()),
@@ -127,10 +150,12 @@ def snapshot_proposal_titles(snapshot: dict) -> dict[int, str]:
 
 def snapshot_view(snapshot: dict, *, with_proposals: bool = False) -> dict[str, Any]:
     """A snapshot arranged for a page: objectives with their actions, a year × action grid with
-    totals (computed from the frozen figures, which no longer live in tables). With
-    `with_proposals`, each action's `proposal_list` holds its proposals as `{"id", "title"}`
-    (title None for one nobody may read any more), read in one query."""
-    plan = snapshot["plan"]
+    totals (computed from the frozen figures, which no longer live in tables), its texts in
+    the reader's language where the snapshot holds them. With `with_proposals`, each action's
+    `proposal_list` holds its proposals as `{"id", "title"}` (title None for one nobody may
+    read any more), read in one query."""
+    language = snapshot["plan"].get("city", {}).get("default_language")
+    plan = _localize(snapshot["plan"], language, "title", "description")
     titles = snapshot_proposal_titles(snapshot) if with_proposals else {}
     years = list(range(plan["start_year"], plan["end_year"] + 1))
     indicators_by_action = defaultdict(list)
@@ -155,7 +180,7 @@ def snapshot_view(snapshot: dict, *, with_proposals: bool = False) -> dict[str, 
             year_totals[line["year"]] += Decimal(line["amount"])
             source_totals[line["source"]] += Decimal(line["amount"])
         actions_by_objective[action["objective"]].append({
-            **action,
+            **_localize(action, language, "title", "description"),
             "year_cells": [per_year.get(year) for year in years],
             "total": sum(per_year.values(), Decimal("0")),
             "indicator_list": indicators_by_action.get(action["id"], []),
@@ -165,7 +190,7 @@ def snapshot_view(snapshot: dict, *, with_proposals: bool = False) -> dict[str, 
     for objective in snapshot.get("objectives", []):
         actions = actions_by_objective.get(objective["id"], [])
         objectives.append({
-            **objective,
+            **_localize(objective, language, "title", "description"),
             "action_list": actions,
             "total": sum((a["total"] for a in actions), Decimal("0")),
             "indicator_list": indicators_by_objective.get(objective["id"], []),

@@ -234,6 +234,7 @@ def test_the_admin_shows_the_voting_rules_read_only_once_voting_opened(client):
     page = client.get(reverse("admin:consult_consultation_change", args=[during.pk]))
     html = page.content.decode()
     assert 'name="min_votes"' not in html and 'name="max_choices"' not in html
-    assert 'name="title"' in html
+    # The title stays editable, one input per language.
+    assert 'name="title_es"' in html and 'name="title_pt_br"' in html
     editable = client.get(reverse("admin:consult_consultation_change", args=[before.pk]))
     assert 'name="min_votes"' in editable.content.decode()
