@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from tqdm import tqdm
 
 from consult import services
@@ -400,23 +400,25 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
     for spec in CITY_CONSULTATIONS:
         city = cities[spec.city]
         days = spec.days
-        consultation = make(
-            spec.slug, city=city, title=spec.title, description=spec.description,
-            plan_start_year=spec.years[0], plan_end_year=spec.years[1],
-            budget=Decimal(spec.budget),
-            proposals_open_at=local_midnight(city, days[0]),
-            proposals_close_at=local_midnight(city, days[1], 23, 59),
-            voting_opens_at=local_midnight(city, days[2]),
-            voting_closes_at=local_midnight(city, days[3], 23, 59),
-            results_at=local_midnight(city, days[4], 12),
-            **spec.rules,
-        )
-        if consultation:
-            residents = city_people(city)
-            proposals = seed_proposals(consultation=consultation, authors=residents[:25],
-                                       count_per_theme=4, rng=rng)
-            seed_votes(consultation=consultation, proposals=proposals, participants=residents,
-                       rng=rng, supports_per_person=(1, 3), turnout=spec.turnout)
+        with translation.override(city.default_language):  # its texts are in its language
+            consultation = make(
+                spec.slug, city=city, title=spec.title, description=spec.description,
+                plan_start_year=spec.years[0], plan_end_year=spec.years[1],
+                budget=Decimal(spec.budget),
+                proposals_open_at=local_midnight(city, days[0]),
+                proposals_close_at=local_midnight(city, days[1], 23, 59),
+                voting_opens_at=local_midnight(city, days[2]),
+                voting_closes_at=local_midnight(city, days[3], 23, 59),
+                results_at=local_midnight(city, days[4], 12),
+                **spec.rules,
+            )
+            if consultation:
+                residents = city_people(city)
+                proposals = seed_proposals(consultation=consultation, authors=residents[:25],
+                                           count_per_theme=4, rng=rng)
+                seed_votes(consultation=consultation, proposals=proposals,
+                           participants=residents, rng=rng, supports_per_person=(1, 3),
+                           turnout=spec.turnout)
     return DemoSummary(created_consultations=created, logins=logins)
 
 

@@ -241,3 +241,19 @@ def test_the_demo_citizen_sees_the_loop_closed(django_capture_on_commit_callback
     assert all(fate.reason for fate in fates.values())
     assert {fate.status for fate in fates.values()} == {"selected", "not_selected"}
     assert fates[mine.pk].plan_actions  # the action it became in the approved plan
+
+
+def test_each_citys_content_is_stored_in_its_own_language():
+    """Belo Horizonte writes in Portuguese: its consultation and proposals are Portuguese text
+    (read as such by a Portuguese reader, with no note), not Spanish text."""
+    from core.i18n import localized
+
+    call_command("seed_demo", participants=300)
+    bh = Consultation.objects.get(city__slug="belo-horizonte")
+    assert bh.title_pt_br and not bh.title_es
+    proposal = bh.proposals.first()
+    assert proposal.title_pt_br and not proposal.title_es
+    from django.utils import translation
+    with translation.override("pt-br"):
+        shown = localized(proposal, "title")
+    assert shown == proposal.title_pt_br and not shown.is_other_language
