@@ -67,6 +67,17 @@ def deadline(moment: datetime, city: City) -> str:
 
 
 @register.simple_tag
+def city_moment(moment: datetime, city: City, with_time: bool = True) -> str:
+    """<time> with the date (and hour) in the city's local time, for a stamp where the zone
+    needs no naming, e.g. "4 dic. 2026, 18:50"."""
+    if moment is None:
+        return ""
+    day, hour, iso = local_moment(moment, city)
+    return format_html('<time datetime="{}">{}</time>', iso, f"{day}, {hour}" if with_time
+                       else day)
+
+
+@register.simple_tag
 def until(moment: datetime, city: City) -> str:
     """"until 23:59, Lima time, on May 31, 2027"."""
     if moment is None:

@@ -1,5 +1,6 @@
 """Consultation, proposal list and page; submit, edit, withdraw, support, comment, flag."""
 import re
+from datetime import UTC
 from decimal import Decimal
 
 import pytest
@@ -534,3 +535,27 @@ def test_hidden_proposal_shows_a_notice_to_others_and_the_reason_to_its_author(
     client.force_login(proposal.author.user)
     page = client.get(url("proposal", proposals_phase, proposal.pk)).content.decode()
     assert "Spammy" in page and "Advertising" in page
+
+
+def test_comment_and_publication_times_are_the_citys_local_time(client):
+    """A comment written at 05:50 UTC on 2 December reads 1 December, 23:50 in Mexico City."""
+    from datetime import datetime
+
+    from consult.models import Comment, Phase
+    from tests.factories import (
+        CityFactory,
+        CommentFactory,
+        ConsultationFactory,
+        ProposalFactory,
+    )
+
+    city = CityFactory(slug="cdmx-time", timezone="America/Mexico_City")
+    consultation = ConsultationFactory(city=city, phase=Phase.PROPOSALS)
+    moment = datetime(2026, 12, 2, 5, 50, tzinfo=UTC)
+    proposal = ProposalFactory(consultation=consultation, published_at=moment)
+    comment = CommentFactory(proposal=proposal)
+    Comment.objects.filter(pk=comment.pk).update(created_at=moment)
+    page = client.get(f"/{city.slug}/{consultation.slug}/proposals/{proposal.pk}/",
+                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'datetime="2026-12-01T23:50:00-06:00"' in page
+    assert "Dec. 1, 2026, 23:50" in page
