@@ -100,9 +100,10 @@ def test_citizen_signs_up_proposes_supports_votes_and_changes_the_ballot(
 
     # Submit a proposal with costs per year.
     page.get_by_role("link", name="Submit a proposal").click()
-    page.get_by_label("Title").fill("Lima–Montevideo green roofs twinning")
-    page.get_by_label("Summary").fill("Exchange of technicians to build green roofs.")
-    page.get_by_label("Description").fill("## Why\n\nRoofs cool the city.\n\n- step one")
+    # the fields in the writer's own language (the other languages have their own, folded)
+    page.locator("#id_title").fill("Lima–Montevideo green roofs twinning")
+    page.locator("#id_summary").fill("Exchange of technicians to build green roofs.")
+    page.locator("#id_body").fill("## Why\n\nRoofs cool the city.\n\n- step one")
     page.get_by_label("Theme").select_option(label="Urban sustainability")
     page.get_by_label("Estimated cost (PEN)").fill("250000")
     page.get_by_label("2027").fill("100000")
