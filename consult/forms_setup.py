@@ -12,7 +12,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import localized_amount
+from core.forms import OtherLanguageFields, localized_amount
 
 from .models import City, Consultation
 from .services import DEFAULT_THEMES
@@ -31,10 +31,13 @@ RULES_FROZEN = _("Voting has opened: the voting rules are fixed, so that every b
                  "counted under the rules it was cast under. The other fields can still change.")
 
 
-class ConsultationForm(forms.Form):
-    """A consultation's fields, built from the model's (labels, help, choices, limits). Once
-    voting has opened the voting rules are shown disabled; a request that sends them anyway
-    hands them to the service, which refuses a change."""
+class ConsultationForm(OtherLanguageFields, forms.Form):
+    """A consultation's fields, built from the model's (labels, help, choices, limits), its
+    title and description also in the site's other languages. Once voting has opened the
+    voting rules are shown disabled; a request that sends them anyway hands them to the
+    service, which refuses a change."""
+
+    TRANSLATED = ("title", "description")
 
     def __init__(self, *args, city: City, consultation: Consultation | None = None,
                  frozen: bool = False, **kwargs):
@@ -42,7 +45,8 @@ class ConsultationForm(forms.Form):
         self.consultation = consultation
         self.frozen = frozen
         if consultation is not None:
-            kwargs.setdefault("initial", {name: getattr(consultation, name) for name in FIELDS})
+            kwargs.setdefault("initial", {name: getattr(consultation, name) for name in FIELDS}
+                              | self.initial_languages(consultation))
         else:
             kwargs.setdefault("initial", {"currency": city.currency})
         super().__init__(*args, **kwargs)
@@ -70,6 +74,7 @@ class ConsultationForm(forms.Form):
                 field.widget.attrs["disabled"] = True
                 field.widget.attrs["aria-describedby"] = " ".join(
                     ["rules-frozen", *([f"id_{name}_helptext"] if field.help_text else [])])
+        self.add_language_fields()
 
     def full_clean(self):
         with timezone.override(self.city.tzinfo):  # the dates typed are the city's local time
@@ -91,6 +96,7 @@ class ConsultationForm(forms.Form):
                     fields[name] = getattr(self.consultation, name)
         for name in ("description", "currency"):
             fields[name] = fields[name] or ""
+        fields["translations"] = self.translations()
         return fields
 
     def groups(self) -> list[tuple[str, list[forms.BoundField], bool]]:

@@ -123,6 +123,8 @@ class ConsultationUpdateSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True, default="")
+    title_translations = TranslationsField("title", max_length=200, required=False)
+    description_translations = TranslationsField("description", required=False)
     plan_start_year = serializers.IntegerField(min_value=1900, max_value=2200)
     plan_end_year = serializers.IntegerField(min_value=1900, max_value=2200)
     budget = serializers.DecimalField(**MONEY, help_text="Positive; a decimal string.")

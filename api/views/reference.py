@@ -56,7 +56,8 @@ class ConsultationList(ApiDefaults, generics.ListAPIView):
             data = parsed(s.ConsultationWriteSerializer, request)
         data.pop("city")
         consultation = consult_services.consultation_set_up(
-            user=request.user, city=city, themes=data.pop("themes", None), **data)
+            user=request.user, city=city, themes=data.pop("themes", None),
+            translations=s.translations_of(data, "title", "description"), **data)
         return consultation_response(consultation.pk, status=status.HTTP_201_CREATED)
 
 
@@ -82,7 +83,7 @@ class ConsultationDetail(ApiDefaults, generics.RetrieveAPIView):
             data = parsed(s.ConsultationUpdateSerializer, request, partial=True)
         consult_services.consultation_edit(
             user=request.user, consultation=consultation, themes=data.pop("themes", None),
-            **data)
+            translations=s.translations_of(data, "title", "description"), **data)
         return consultation_response(pk)
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import NotAllowed, ServiceError
+from core.i18n import apply_translations
 from core.validation import PERIOD_ORDERED, validated
 
 from .. import rules as perms
@@ -123,11 +124,14 @@ def frozen_rules_message(fields: Sequence[str]) -> str:
 
 @transaction.atomic
 def consultation_create(
-    *, city: City, title: str, slug: str = "", themes: bool = True, **fields: Any
+    *, city: City, title: str, slug: str = "", themes: bool = True,
+    translations: Mapping[str, Mapping[str, str]] | None = None, **fields: Any
 ) -> Consultation:
-    """Create a consultation with the network's default themes."""
+    """Create a consultation with the network's default themes; ``translations`` gives its
+    title and description in other languages (``{"title": {"en": …}}``)."""
     fields.setdefault("currency", city.currency)
     consultation = Consultation(city=city, title=title, slug=slug or slugify(title)[:120], **fields)
+    apply_translations(consultation, translations)
     consultation_check(consultation)
     if Consultation.objects.filter(city=city, slug=consultation.slug).exists():
         raise ServiceError(str(SLUG_TAKEN), field="slug")
@@ -145,9 +149,11 @@ def consultation_create(
 
 @transaction.atomic
 def consultation_update(
-    *, consultation: Consultation, now: datetime | None = None, **changes: Any
+    *, consultation: Consultation, now: datetime | None = None,
+    translations: Mapping[str, Mapping[str, str]] | None = None, **changes: Any
 ) -> Consultation:
-    """Change a consultation; its voting rules are frozen once voting has opened."""
+    """Change a consultation (and its texts in other languages); its voting rules are frozen
+    once voting has opened."""
     locked = Consultation.objects.select_for_update().select_related("city").get(
         pk=consultation.pk)
     frozen = [
@@ -159,6 +165,7 @@ def consultation_update(
         raise ServiceError(frozen_rules_message(frozen))
     for name, value in changes.items():
         setattr(locked, name, value)
+    apply_translations(locked, translations)
     consultation_check(locked)
     validated(locked)
     locked.save()
@@ -171,14 +178,16 @@ def consultation_update(
 @transaction.atomic
 def consultation_set_up(
     *, user: AbstractBaseUser, city: City, title: str, slug: str = "",
-    themes: Sequence[Mapping[str, Any]] | None = None, **fields: Any,
+    themes: Sequence[Mapping[str, Any]] | None = None,
+    translations: Mapping[str, Mapping[str, str]] | None = None, **fields: Any,
 ) -> Consultation:
     """A city's administrator (or planner, where the city allows it) creates a consultation;
     without `themes`, it starts with the network's default ones."""
     ensure_can_set_up(user=user, city=city)
     _editable_only(fields)
     consultation = consultation_create(
-        city=city, title=title, slug=slug, themes=themes is None, **fields)
+        city=city, title=title, slug=slug, themes=themes is None, translations=translations,
+        **fields)
     if themes is not None:
         themes_apply(consultation=consultation, themes=themes)
     return consultation
@@ -187,13 +196,15 @@ def consultation_set_up(
 @transaction.atomic
 def consultation_edit(
     *, user: AbstractBaseUser, consultation: Consultation, now: datetime | None = None,
-    themes: Sequence[Mapping[str, Any]] | None = None, **changes: Any,
+    themes: Sequence[Mapping[str, Any]] | None = None,
+    translations: Mapping[str, Mapping[str, str]] | None = None, **changes: Any,
 ) -> Consultation:
     """The city's administrator (or planner, where allowed) edits a consultation; the voting
     rules refuse to change once voting has opened, and nothing is saved then."""
     ensure_can_edit_consultation(user=user, consultation=consultation)
     _editable_only(changes)
-    updated = consultation_update(consultation=consultation, now=now, **changes)
+    updated = consultation_update(consultation=consultation, now=now,
+                                  translations=translations, **changes)
     if themes is not None:
         themes_apply(consultation=updated, themes=themes)
     return updated

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.i18n import apply_translations
 from core.web import Submitted, render, submit
 
 from .. import selectors, services, tasks
@@ -136,9 +137,11 @@ def _preview_unsaved(request, form, themes, *, city, consultation) -> HttpRespon
 
     def build(form):
         fields = form.service_fields()
+        texts = fields.pop("translations", None)
         slug = consultation.slug if consultation else (
             form.cleaned_data.get("slug") or slugify(fields["title"])[:120] or "preview")
         unsaved["consultation"] = preview = Consultation(city=city, slug=slug, **fields)
+        apply_translations(preview, texts)
         if consultation is not None:
             preview.pk = consultation.pk
         services.consultation_check(preview)

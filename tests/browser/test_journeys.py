@@ -302,7 +302,7 @@ def test_admin_on_a_phone_edits_a_consultation_previews_and_saves_it(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1, f"the set-up form overflows a phone screen by {overflow}px"
     shot(page, "14-setup-edit-phone")
-    page.get_by_label("Title").fill("Lima abierta al mundo")
+    page.locator("#id_title").fill("Lima abierta al mundo")
     page.get_by_role("button", name="Preview, without saving").click()
     expect(page.get_by_text("Nothing is saved yet.")).to_be_visible()
     expect(page.get_by_role("heading", name="Lima abierta al mundo")).to_be_visible()

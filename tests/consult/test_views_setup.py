@@ -355,3 +355,51 @@ def test_the_public_page_links_staff_to_the_edit_page(client, lima):
     client.force_login(staff(lima))
     assert edit in client.get(page).content.decode()
     assert consultation
+
+
+def test_staff_write_the_title_and_description_in_other_languages(client, lima):
+    """Written in Spanish with an English version in the same form: readers of English see
+    it, readers of French get the city's Spanish with a note; editing shows both."""
+    client.force_login(staff(lima))
+    url = reverse("consult:setup_create", args=["lima"])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'name="title_en"' in page and 'name="title_es"' not in page  # the others only
+    response = client.post(url, form_data(title_en="International Lima 2028",
+                                          description_en="Ideas for Lima."),
+                           HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 302
+    consultation = Consultation.objects.get(city=lima)
+    assert (consultation.title_es, consultation.title_en) == ("Lima internacional 2028",
+                                                              "International Lima 2028")
+    public = reverse("consult:consultation", args=["lima", consultation.slug])
+    english = client.get(public, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "International Lima 2028" in english and "Ideas for Lima." in english
+    french = client.get(public, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Lima internacional 2028" in french
+    edit = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'value="International Lima 2028"' in edit
+
+
+def test_the_api_sets_up_a_consultation_with_its_translations(client, lima):
+    import json
+
+    client.force_login(staff(lima))
+    body = {
+        "city": lima.pk, "title": "Lima internacional 2029", "description": "Ideas.",
+        "title_translations": {"en": "International Lima 2029", "fr": "Lima internationale"},
+        "plan_start_year": 2029, "plan_end_year": 2031,
+        "proposals_open_at": "2030-03-01T09:00", "proposals_close_at": "2030-04-30T23:59",
+        "voting_opens_at": "2030-05-15T08:00", "voting_closes_at": "2030-05-31T20:00",
+        "results_at": "2030-06-05T12:00", "voting_method": "approval", "max_choices": 3,
+        "counting_rule": "mes", "budget": "2500000",
+    }
+    response = client.post("/api/v1/consultations/", json.dumps(body),
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["title_translations"] == {"es": "Lima internacional 2029",
+                                          "en": "International Lima 2029",
+                                          "fr": "Lima internationale"}
+    patched = client.patch(f"/api/v1/consultations/{data['id']}/", json.dumps(
+        {"title_translations": {"xx": "?"}}), content_type="application/json")
+    assert patched.status_code == 400 and "title_translations" in patched.json()["errors"]
