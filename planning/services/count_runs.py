@@ -330,7 +330,8 @@ def _tell_fates_after_commit(*, consultation: Consultation, selected, proposal_i
 
     args = (consultation.pk, sorted(selected),
             None if proposal_ids is None else sorted(proposal_ids), occasion)
-    transaction.on_commit(lambda: tell_fates.delay(*args))
+    # robust: the publication stands even if telling fails (it is logged; telling again is safe)
+    transaction.on_commit(lambda: tell_fates.delay(*args), robust=True)
 
 
 def _official_record(*, consultation: Consultation, run: CountRun, user,
