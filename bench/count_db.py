@@ -56,10 +56,10 @@ def seed(ballots: int) -> int:
                         .order_by("pk").values_list("pk", flat=True))
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        with raw.copy("COPY consult_participant (city_id, district, age_band, gender, "
-                      "is_verified, created_at) FROM STDIN") as copy:
+        with raw.copy("COPY consult_participant (city_id, public_name, district, age_band, "
+                      "gender, is_verified, created_at) FROM STDIN") as copy:
             for _ in range(ballots):
-                copy.write_row((city.pk, "", "", "", False, "2026-01-01T00:00Z"))
+                copy.write_row((city.pk, "", "", "", "", False, "2026-01-01T00:00Z"))
         cursor.execute("SELECT id FROM consult_participant WHERE city_id = %s AND id <> %s "
                        "ORDER BY id", [city.pk, author_id])
         people = [row[0] for row in cursor.fetchall()]

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 def snapshot():
     return {
         "cities": list(City.objects.order_by("slug").values_list("slug", "timezone")),
-        "proposals": list(Proposal.objects.order_by("consultation__slug", "title").values_list(
+        "proposals": list(Proposal.objects.order_by("consultation__slug", "created_at", "pk")
+                          .values_list(
             "title", "estimated_cost", "theme__slug", "author__user__username", "summary", "body",
             "partners", "published_at")),
         "supports": Support.objects.count(),
