@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -83,21 +84,35 @@ def _pending_reason(consultation: Consultation) -> str:
              "published.")
 
 
-def _official(consultation: Consultation) -> _Official | None:
+def _paid_for_ids(explanation: dict | None) -> list[str]:
+    if not explanation:
+        return []
+    source = explanation.get("mes") or explanation
+    return [pid for pid, _amount in source.get("supporters_paid_for", [])]
+
+
+def _official(consultation: Consultation, proposals: list[Proposal]) -> _Official | None:
     """The official count once the results are published (None before), with the titles of
-    the proposals it names (two or three queries)."""
+    the selected proposals the asked proposals' explanations name — only those, however many
+    proposals the consultation has (three queries)."""
     if results_publication_of(consultation=consultation) is None:
         return None
     choice = official_choice_latest(consultation=consultation)
     if choice is None:  # pragma: no cover - a publication always names an official choice
         return None
-    rows = Proposal.objects.filter(consultation=consultation).values_list(
-        "pk", "reference", "title")
+    explanations = choice.count_run.explanations
+    named = {pid for p in proposals for pid in _paid_for_ids(explanations.get(
+        engine_project_id(reference=p.reference, pk=p.pk)))}
     pid_to_pk, titles = {}, {}
-    for pk, reference, title in rows:
-        pid = engine_project_id(reference=reference, pk=pk)
-        pid_to_pk[pid] = pk
-        titles[pid] = title
+    if named:
+        numbers = [int(pid) for pid in named if pid.isdigit()]
+        rows = Proposal.objects.filter(consultation=consultation).filter(
+            Q(reference__in=named) | Q(reference="", pk__in=numbers)).values_list(
+            "pk", "reference", "title")
+        for pk, reference, title in rows:
+            pid = engine_project_id(reference=reference, pk=pk)
+            if pid in named:
+                pid_to_pk[pid], titles[pid] = pk, title
     return _Official(run=choice.count_run, pid_to_pk=pid_to_pk, titles=titles)
 
 
@@ -145,7 +160,7 @@ def proposal_fates(*, consultation: Consultation,
                 "reason": not_feasible[proposal.pk]})
         else:
             if official is False:
-                official = _official(consultation)
+                official = _official(consultation, proposals)
             if official is None:
                 fates[proposal.pk] = Fate(status=FateStatus.PENDING,
                                           reason=_pending_reason(consultation))
