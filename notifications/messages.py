@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_money
+
 from .models import Kind
 
 #: message key → (kind, words). The figures are named as in the words; a figure called "when"
@@ -68,10 +70,6 @@ def worded(notification, *, language: str | None = None) -> str:
             moment = datetime.fromisoformat(params["when"]).astimezone(
                 ZoneInfo(params.get("tz", "UTC")))
             params["when"] = formats.date_format(moment, "DATETIME_FORMAT")
-        if "amount" in params:
-            amount = Decimal(params["amount"])
-            places = 0 if amount == amount.to_integral_value() else 2
-            params["cost"] = "{} {}".format(formats.number_format(
-                amount, decimal_pos=places, use_l10n=True, force_grouping=True),
-                params.get("currency", ""))
+        if "amount" in params:  # money as every page writes it
+            params["cost"] = format_money(Decimal(params["amount"]), params.get("currency", ""))
         return str(words) % params

@@ -254,9 +254,9 @@ def test_the_reviews_verdict_tells_the_author_with_the_cost_in_the_readers_langu
                                      validated_cost=Decimal("150000"), cost_reason="Prices rose")
     note = Notification.objects.get(recipient=proposal.author.user)
     assert worded(note, language="en") == (
-        "The review found your proposal “Festival” feasible, at a cost of 150,000 MXN.")
+        "The review found your proposal “Festival” feasible, at a cost of 150,000\xa0MXN.")
     with translation.override("es"):
-        assert "150\xa0000 MXN" in worded(note)  # Spanish groups digits with a space
+        assert "150\xa0000\xa0MXN" in worded(note)  # Spanish groups digits with a space
     # Saving the same verdict again tells nothing new; a changed verdict does.
     consult_services.assessment_save(user=reviewer, proposal=proposal, verdict="feasible",
                                      validated_cost=Decimal("150000"), cost_reason="Prices rose")
