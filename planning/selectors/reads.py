@@ -312,13 +312,15 @@ def plan_actions_from(*, consultation_id: int, proposal_pks) -> dict[int, list[d
     return dict(found)
 
 
-def proposal_fate(proposal: Proposal) -> dict | None:
+def proposal_fate(proposal: Proposal, *, entries: list[dict] | None = None) -> dict | None:
     """What became of a proposal in the plans: selected by the official count → the action(s)
-    of approved plans that come from it (``plan_actions_from``), or the plan in preparation.
-    None when the proposal was neither selected nor taken into an approved plan."""
+    of approved plans that come from it (``plan_actions_from``; ``entries`` when the caller
+    has read them already), or the plan in preparation. None when the proposal was neither
+    selected nor taken into an approved plan."""
     selected = proposal.status == Proposal.Status.SELECTED
-    entries = plan_actions_from(consultation_id=proposal.consultation_id,
-                                proposal_pks=[proposal.pk]).get(proposal.pk, [])
+    if entries is None:
+        entries = plan_actions_from(consultation_id=proposal.consultation_id,
+                                    proposal_pks=[proposal.pk]).get(proposal.pk, [])
     if not selected and not entries:
         return None
     drafting = []

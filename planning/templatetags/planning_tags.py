@@ -117,7 +117,8 @@ def proposal_fate(proposal, fate=None):
     """What became of a proposal and why; when selected, the plan action it became with its
     budget per year and its execution."""
     fate = fate or proposal_fate_full(proposal=proposal)
-    plan = selectors.proposal_fate(proposal) if fate and fate.status == "selected" else None
+    plan = (selectors.proposal_fate(proposal, entries=fate.plan_actions)
+            if fate and fate.status == "selected" else None)
     return {"proposal": proposal, "fate": fate, "plan": plan,
             "currency": proposal.consultation.currency}
 
