@@ -207,7 +207,10 @@ class ProposalForm(OtherLanguageFields, YearCostFields, forms.Form):
         label=_("Submit as"), queryset=None, required=False, empty_label=_("Myself"),
     )
 
-    def __init__(self, *args, consultation: Consultation, user, **kwargs):
+    def __init__(self, *args, consultation: Consultation, user,
+                 proposal: Proposal | None = None, **kwargs):
+        if proposal is not None:
+            kwargs.setdefault("initial", self.initial_from(proposal))
         super().__init__(*args, **kwargs)
         self.consultation = consultation
         self.fields["theme"].queryset = consultation.themes.all()
@@ -219,7 +222,7 @@ class ProposalForm(OtherLanguageFields, YearCostFields, forms.Form):
             "currency": consultation.currency
         }
         self.add_year_fields()
-        self.add_language_fields()
+        self.add_language_fields(written=proposal)
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
@@ -229,8 +232,7 @@ class ProposalForm(OtherLanguageFields, YearCostFields, forms.Form):
                          "partners", "district")
         }
         fields["organisation"] = data.get("organisation")
-        fields["translations"] = self.translations()
-        return fields
+        return self.service_texts(fields)
 
     @classmethod
     def initial_from(cls, proposal: Proposal) -> dict:
@@ -239,7 +241,6 @@ class ProposalForm(OtherLanguageFields, YearCostFields, forms.Form):
             for name in ("title", "summary", "body", "theme", "action_kind", "estimated_cost",
                          "partners", "district", "organisation")
         }
-        initial.update(cls.initial_languages(proposal))
         for cost in proposal.year_costs.all():
             initial[f"cost_{cost.year}"] = cost.amount
         return initial

@@ -9,13 +9,13 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MinValueValidator
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import OtherLanguageFields, localized_amount
 
 from .models import City, Consultation
-from .services import DEFAULT_THEMES
+from . import services
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 PHASE_FIELDS = ("proposals_open_at", "proposals_close_at", "voting_opens_at",
@@ -45,8 +45,7 @@ class ConsultationForm(OtherLanguageFields, forms.Form):
         self.consultation = consultation
         self.frozen = frozen
         if consultation is not None:
-            kwargs.setdefault("initial", {name: getattr(consultation, name) for name in FIELDS}
-                              | self.initial_languages(consultation))
+            kwargs.setdefault("initial", {name: getattr(consultation, name) for name in FIELDS})
         else:
             kwargs.setdefault("initial", {"currency": city.currency})
         super().__init__(*args, **kwargs)
@@ -74,7 +73,7 @@ class ConsultationForm(OtherLanguageFields, forms.Form):
                 field.widget.attrs["disabled"] = True
                 field.widget.attrs["aria-describedby"] = " ".join(
                     ["rules-frozen", *([f"id_{name}_helptext"] if field.help_text else [])])
-        self.add_language_fields()
+        self.add_language_fields(written=consultation)
 
     def full_clean(self):
         with timezone.override(self.city.tzinfo):  # the dates typed are the city's local time
@@ -96,8 +95,7 @@ class ConsultationForm(OtherLanguageFields, forms.Form):
                     fields[name] = getattr(self.consultation, name)
         for name in ("description", "currency"):
             fields[name] = fields[name] or ""
-        fields["translations"] = self.translations()
-        return fields
+        return self.service_texts(fields)
 
     def groups(self) -> list[tuple[str, list[forms.BoundField], bool]]:
         """The fields in fieldsets: legend, fields, whether it holds the frozen rules."""
@@ -111,21 +109,35 @@ class ConsultationForm(OtherLanguageFields, forms.Form):
         ]
 
 
-class ThemeForm(forms.Form):
+class ThemeForm(OtherLanguageFields, forms.Form):
+    """One theme: its name and description in the form's writing language (the consultation
+    form's), and optionally in the others."""
+
+    TRANSLATED = ("name", "description")
+
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Theme"), max_length=120, required=False)
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
+
+    def __init__(self, *args, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_language_fields(language=language)
+
+    def named(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in
+                   ("name", *(f for f in self.language_field_names() if f.startswith("name_"))))
+
+    def spec(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return self.service_texts({"id": data.get("id"), "name": data.get("name", ""),
+                                   "description": data.get("description", "")})
 
 
 class BaseThemeFormSet(forms.BaseFormSet):
     def specs(self) -> list[dict[str, Any]]:
         """The themes to keep, in the order given: removed rows and empty new rows left out."""
-        return [
-            {"id": form.cleaned_data.get("id"), "name": form.cleaned_data.get("name", ""),
-             "description": form.cleaned_data.get("description", "")}
-            for form in self.ordered_forms
-            if form.cleaned_data.get("id") is not None or form.cleaned_data.get("name")
-        ]
+        return [form.spec() for form in self.ordered_forms
+                if form.cleaned_data.get("id") is not None or form.named()]
 
 
 ThemeFormSet = forms.formset_factory(ThemeForm, formset=BaseThemeFormSet, extra=2,
@@ -133,13 +145,16 @@ ThemeFormSet = forms.formset_factory(ThemeForm, formset=BaseThemeFormSet, extra=
                                      validate_max=True)
 
 
-def theme_formset(data=None, *, city: City,
-                  consultation: Consultation | None) -> BaseThemeFormSet:
-    if consultation is None:  # a new consultation starts with the network's themes
-        with translation.override(city.default_language):
-            initial = [{"name": str(name), "ORDER": position + 1}
-                       for position, (_slug, name) in enumerate(DEFAULT_THEMES)]
+def theme_formset(data=None, *, city: City, consultation: Consultation | None,
+                  language: str) -> BaseThemeFormSet:
+    """The themes in ``language`` (the consultation form's writing language) and the others;
+    a new consultation starts with the network's themes, named in every language."""
+    if consultation is None:
+        themes = services.default_themes(Consultation(city=city))
     else:
-        initial = [{"id": theme.pk, "name": theme.name, "description": theme.description,
-                    "ORDER": theme.position + 1} for theme in consultation.themes.all()]
-    return ThemeFormSet(data, initial=initial, prefix="themes")
+        themes = list(consultation.themes.all())
+    initial = [{"id": theme.pk, "ORDER": position + 1,
+                **ThemeForm.language_initial(theme, language)}
+               for position, theme in enumerate(themes)]
+    return ThemeFormSet(data, initial=initial, prefix="themes",
+                        form_kwargs={"language": language})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -106,16 +107,21 @@ def localize_amounts(form: forms.BaseForm) -> None:
 
 class OtherLanguageFields:
     """A form mixin: the translated texts (``TRANSLATED``) in the site's other languages, one
-    optional copy of each field per language (``title_en``, ``summary_en``, …). The plain
-    fields are the writer's own language (the page's); ``language_groups`` feeds one
-    collapsible section per other language, ``translations`` the service's argument."""
+    optional copy of each field per language (``title_en``, ``summary_en``, …).
+
+    The plain fields are the *writing language*: the reader's, or — editing a row whose title
+    is not written in the reader's language — the language it is written in, so that nobody
+    edits a text under the wrong language's name (a Spanish title saved as the English one).
+    Every field starts from its own language's column, never from a fallback. ``translations``
+    is the service's argument; ``service_texts`` moves the plain texts into it when they are
+    not the reader's language (services write plain fields in the request's language)."""
 
     TRANSLATED: tuple[str, ...] = ()
 
-    def add_language_fields(self) -> None:
+    def add_language_fields(self, *, written: Any = None, language: str | None = None) -> None:
         from .i18n import language_codes, language_name, reader_language, suffix
 
-        self.own_language = reader_language()
+        self.own_language = language or self.writing_language(written)
         self.other_languages = [c for c in language_codes() if c != self.own_language]
         for code in self.other_languages:
             for name in self.TRANSLATED:
@@ -125,13 +131,65 @@ class OtherLanguageFields:
                 field.help_text = ""
                 field.label = _("%(field)s (%(language)s)") % {
                     "field": original.label, "language": language_name(code)}
+                field.widget.attrs["lang"] = code  # spelling and speech in that language
                 self.fields[f"{name}_{suffix(code)}"] = field
+        for name in self.TRANSLATED:
+            self.fields[name].widget.attrs["lang"] = self.own_language
+        if written is not None:
+            self.initial.update(self.language_initial(written, self.own_language))
+        self.writes_other_language = self.own_language != reader_language()
+
+    @classmethod
+    def writing_language(cls, written: Any = None) -> str:
+        """The reader's language, unless ``written`` has a title in other languages only."""
+        from .i18n import localized, reader_language, translations
+
+        reader = reader_language()
+        if written is None or not cls.TRANSLATED:
+            return reader
+        found = translations(written, cls.TRANSLATED[0])
+        if not found or reader in found:
+            return reader
+        return localized(written, cls.TRANSLATED[0]).language
+
+    @classmethod
+    def language_initial(cls, written: Any, own_language: str) -> dict[str, str]:
+        """Initial values from a row: the plain fields from the writing language's column,
+        ``<field>_<language>`` from the others' (a row older than the columns: its plain
+        text)."""
+        from .i18n import language_codes, suffix, translations
+
+        initial = {}
+        for name in cls.TRANSLATED:
+            found = translations(written, name)
+            for code in language_codes():
+                key = name if code == own_language else f"{name}_{suffix(code)}"
+                initial[key] = found.get(code, "")
+            if not found:
+                initial[name] = written.__dict__.get(name) or ""
+        return initial
+
+    @property
+    def writing_note(self) -> str:
+        """The sentence over a form whose plain fields are not in the reader's language."""
+        from .i18n import language_name
+
+        if not getattr(self, "writes_other_language", False):
+            return ""
+        return _("This text is written in %(language)s: you edit it in that language. Add "
+                 "your own language's version under “In another language”.") % {
+            "language": language_name(self.own_language)}
 
     def language_field_names(self) -> set[str]:
         from .i18n import suffix
 
         return {f"{name}_{suffix(code)}" for code in getattr(self, "other_languages", ())
                 for name in self.TRANSLATED}
+
+    def plain_fields(self) -> list:
+        """The form's fields but the other languages' (those go in ``language_groups``)."""
+        languages = self.language_field_names()
+        return [field for field in self if field.name not in languages]
 
     def language_groups(self) -> list[dict]:
         from .i18n import language_name, suffix
@@ -147,18 +205,19 @@ class OtherLanguageFields:
         from .i18n import suffix
 
         data = self.cleaned_data
-        return {name: {code: data.get(f"{name}_{suffix(code)}") or ""
-                       for code in self.other_languages}
-                for name in self.TRANSLATED}
+        texts = {name: {code: data.get(f"{name}_{suffix(code)}") or ""
+                        for code in self.other_languages}
+                 for name in self.TRANSLATED}
+        if getattr(self, "writes_other_language", False):
+            for name in self.TRANSLATED:
+                texts[name][self.own_language] = data.get(name) or ""
+        return texts
 
-    @classmethod
-    def initial_languages(cls, obj) -> dict:
-        """The form's initial values for a row: the plain fields in the writer's language
-        (empty when not written in it), the other languages in their fields."""
-        from .i18n import language_codes, suffix
-
-        initial = {}
-        for name in cls.TRANSLATED:
-            for code in language_codes():
-                initial[f"{name}_{suffix(code)}"] = obj.__dict__.get(f"{name}_{suffix(code)}")
-        return initial
+    def service_texts(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """``fields`` for the service with ``translations``: the plain texts stay plain when
+        they are the reader's language, else they travel as their own language's text."""
+        if getattr(self, "writes_other_language", False):
+            for name in self.TRANSLATED:
+                fields.pop(name, None)
+        fields["translations"] = self.translations()
+        return fields

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consult.models import City, Proposal
-from core.forms import LocalizedAmountField, localize_amounts
+from core.forms import LocalizedAmountField, OtherLanguageFields, localize_amounts
 from core.i18n import text_order
 
 from .models import (
@@ -55,33 +55,55 @@ class DraftForm(forms.Form):
         return ceilings_of(self, self.years)
 
 
-class PlanForm(forms.Form):
+class PlanForm(OtherLanguageFields, forms.Form):
+    TRANSLATED = ("title", "description")
+
     def __init__(self, *args, plan: StrategyPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(
             StrategyPlan, fields=["title", "description", "envelope"]
         ))
-        self.initial.update({"title": plan.title, "description": plan.description,
-                             "envelope": plan.envelope})
+        self.initial.update({"envelope": plan.envelope})
         _ceiling_fields(self, plan.years,
                         {c.year: c.amount for c in plan.ceilings.all()})
         localize_amounts(self)  # the envelope
+        self.add_language_fields(written=plan)
         self.years = plan.years
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return self.service_texts({"title": data["title"], "description": data["description"],
+                                   "envelope": data["envelope"], "ceilings": self.ceilings()})
 
     def ceilings(self) -> dict[int, Decimal | None]:
         return ceilings_of(self, self.years)
 
 
-class ObjectiveForm(forms.Form):
-    def __init__(self, *args, **kwargs):
+class ObjectiveForm(OtherLanguageFields, forms.Form):
+    TRANSLATED = ("title", "description")
+
+    def __init__(self, *args, objective: Objective | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(
             Objective, fields=["title", "description", "result_level", "position"]
         ))
+        if objective is not None:
+            self.initial.update({"result_level": objective.result_level,
+                                 "position": objective.position})
+        self.add_language_fields(written=objective)
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return self.service_texts({name: data[name] for name in
+                                   ("title", "description", "result_level", "position")})
 
 
-class ActionForm(forms.Form):
-    def __init__(self, *args, plan: StrategyPlan, **kwargs):
+class ActionForm(OtherLanguageFields, forms.Form):
+    TRANSLATED = ("title", "description")
+    FIELDS = ("objective", "title", "description", "department", "partners", "partner_cities",
+              "proposals", "rank")
+
+    def __init__(self, *args, plan: StrategyPlan, action: Action | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(
             Action, fields=["objective", "title", "description", "department", "partners",
@@ -96,6 +118,15 @@ class ActionForm(forms.Form):
         ).order_by(text_order("title"))
         self.fields["proposals"].required = False
         self.fields["proposals"].help_text = _("Hold Ctrl (or Cmd) to choose several.")
+        if action is not None:
+            self.initial.update({name: getattr(action, name) for name in
+                                 ("objective", "department", "partners", "rank")})
+            self.initial["partner_cities"] = list(action.partner_cities.all())
+            self.initial["proposals"] = list(action.proposals.all())
+        self.add_language_fields(written=action)
+
+    def service_fields(self) -> dict:
+        return self.service_texts({name: self.cleaned_data[name] for name in self.FIELDS})
 
 
 class BudgetLineForm(forms.Form):

@@ -83,8 +83,13 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 
 class ObjectiveWriteSerializer(serializers.Serializer):
+    """An objective; `title` and `description` are in the request's language, the
+    `*_translations` in others."""
+
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
+    title_translations = TranslationsField("title", max_length=200)
+    description_translations = TranslationsField("description")
     result_level = serializers.ChoiceField(choices=ResultLevel.choices, required=False,
                                            default=ResultLevel.OUTCOME)
     position = serializers.IntegerField(min_value=0, max_value=32767, required=False,
@@ -94,14 +99,21 @@ class ObjectiveWriteSerializer(serializers.Serializer):
 class ObjectiveUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
+    title_translations = TranslationsField("title", max_length=200)
+    description_translations = TranslationsField("description")
     result_level = serializers.ChoiceField(choices=ResultLevel.choices, required=False)
     position = serializers.IntegerField(min_value=0, max_value=32767, required=False)
 
 
 class ActionWriteSerializer(serializers.Serializer):
+    """An action; `title` and `description` are in the request's language, the
+    `*_translations` in others."""
+
     objective = serializers.IntegerField(**ID_LIMITS, help_text="An objective of this plan.")
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
+    title_translations = TranslationsField("title", max_length=200)
+    description_translations = TranslationsField("description")
     department = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                        default="")
     partners = serializers.CharField(max_length=300, required=False, allow_blank=True,

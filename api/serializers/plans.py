@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.i18n import translations
 from planning.models import (
     CouncilRule,
     CouncilVote,
@@ -17,7 +18,7 @@ from planning.models import (
     StrategyPlan,
 )
 
-from ._common import ID_LIMITS, MONEY, each_year_once, user_name
+from ._common import ID_LIMITS, MONEY, TranslationsField, each_year_once, user_name
 from .proposals import YearCostSerializer
 
 
@@ -95,8 +96,11 @@ class PlanSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     city = serializers.IntegerField()
-    title = serializers.CharField()
+    title = serializers.CharField(help_text="In the reader's language, else the city's.")
     description = serializers.CharField(allow_blank=True)
+    title_translations = serializers.DictField(
+        child=serializers.CharField(), help_text="The title in every language it is written in.")
+    description_translations = serializers.DictField(child=serializers.CharField())
     start_year = serializers.IntegerField()
     end_year = serializers.IntegerField()
     currency = serializers.CharField()
@@ -128,6 +132,8 @@ def plan_data(plan: StrategyPlan, *, live: bool, content: bool = False) -> dict:
         snapshot = selectors.plan_snapshot(plan=plan) if content else None
         head = {
             "title": plan.title, "description": plan.description,
+            "title_translations": translations(plan, "title"),
+            "description_translations": translations(plan, "description"),
             "start_year": plan.start_year, "end_year": plan.end_year,
             "currency": plan.currency,
             "envelope": None if plan.envelope is None else f"{plan.envelope:.2f}",
@@ -137,9 +143,13 @@ def plan_data(plan: StrategyPlan, *, live: bool, content: bool = False) -> dict:
         }
     else:
         snapshot = plan.approved_version.snapshot
-        frozen = snapshot["plan"]
+        frozen = selectors.localize_item(snapshot["plan"], plan.city.default_language,
+                                         "title", "description")
+        texts = snapshot["plan"].get("translations") or {}
         head = {
             "title": frozen["title"], "description": frozen["description"],
+            "title_translations": texts.get("title") or {},
+            "description_translations": texts.get("description") or {},
             "start_year": frozen["start_year"], "end_year": frozen["end_year"],
             "currency": frozen["currency"], "envelope": frozen["envelope"],
             "count_run": frozen["count_run"],
@@ -159,6 +169,8 @@ class PlanUpdateSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
+    title_translations = TranslationsField("title", max_length=200)
+    description_translations = TranslationsField("description")
     envelope = serializers.DecimalField(min_value=0, required=False, allow_null=True, **MONEY)
     ceilings = YearCostSerializer(many=True, required=False,
                                   help_text="Replaces the annual ceilings (years of the plan).")

@@ -14,7 +14,7 @@ from consult.models import (
     VotingMethod,
 )
 
-from ._common import ID_LIMITS, MONEY, TranslationsField
+from ._common import ID_LIMITS, MONEY, TranslationsField, translations_of
 
 
 class CitySerializer(serializers.ModelSerializer):
@@ -110,9 +110,17 @@ class ThemeSpecSerializer(serializers.Serializer):
     a new one. Themes left out are removed (refused if they have proposals)."""
 
     id = serializers.IntegerField(**ID_LIMITS, required=False, allow_null=True)
-    name = serializers.CharField(max_length=120, allow_blank=True)
-    description = serializers.CharField(max_length=500, required=False, allow_blank=True,
-                                        default="")
+    name = serializers.CharField(max_length=120, allow_blank=True, required=False,
+                                 help_text="In the request's language.")
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    name_translations = TranslationsField("name", max_length=120)
+    description_translations = TranslationsField("description", max_length=500)
+
+    def to_internal_value(self, data):
+        """The spec `themes_apply` takes: the texts in other languages under `translations`."""
+        item = dict(super().to_internal_value(data))
+        item["translations"] = translations_of(item, "name", "description")
+        return item
 
 
 class ConsultationUpdateSerializer(serializers.Serializer):

@@ -73,8 +73,10 @@ class PlanObjectiveList(_LivePlanList):
 
     @extend_schema(request=s.ObjectiveWriteSerializer, responses={201: s.ObjectiveSerializer})
     def post(self, request, pk: int):
-        data = parsed(s.ObjectiveWriteSerializer, request)
-        objective = plan_services.objective_create(plan=self.plan, user=request.user, **data)
+        data = dict(parsed(s.ObjectiveWriteSerializer, request))
+        objective = plan_services.objective_create(
+            plan=self.plan, user=request.user,
+            translations=s.translations_of(data, "title", "description"), **data)
         return Response(s.ObjectiveSerializer(objective).data, status=status.HTTP_201_CREATED)
 
 
@@ -92,7 +94,9 @@ class PlanActionList(_LivePlanList):
     @extend_schema(request=s.ActionWriteSerializer, responses={201: s.ActionSerializer})
     def post(self, request, pk: int):
         data = action_relations(self.plan, dict(parsed(s.ActionWriteSerializer, request)))
-        action = plan_services.action_create(plan=self.plan, user=request.user, **data)
+        action = plan_services.action_create(
+            plan=self.plan, user=request.user,
+            translations=s.translations_of(data, "title", "description"), **data)
         return Response(s.ActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
 
@@ -143,9 +147,10 @@ class ObjectiveDetail(_PlanPartDetail):
     @extend_schema(request=s.ObjectiveUpdateSerializer, responses=s.ObjectiveSerializer)
     def patch(self, request, pk: int):
         objective = self._part(request, pk, read=False)
-        data = parsed(s.ObjectiveUpdateSerializer, request)
-        objective = plan_services.objective_update(objective=objective, user=request.user,
-                                                   **data)
+        data = dict(parsed(s.ObjectiveUpdateSerializer, request))
+        objective = plan_services.objective_update(
+            objective=objective, user=request.user,
+            translations=s.translations_of(data, "title", "description"), **data)
         return Response(s.ObjectiveSerializer(objective).data)
 
     @extend_schema(request=None, responses={204: None})
@@ -169,7 +174,9 @@ class ActionDetail(_PlanPartDetail):
     def patch(self, request, pk: int):
         action = self._part(request, pk, read=False)
         data = action_relations(action.plan, dict(parsed(s.ActionUpdateSerializer, request)))
-        action = plan_services.action_update(action=action, user=request.user, **data)
+        action = plan_services.action_update(
+            action=action, user=request.user,
+            translations=s.translations_of(data, "title", "description"), **data)
         return Response(s.ActionSerializer(action).data)
 
     @extend_schema(request=None, responses={204: None})

@@ -100,8 +100,8 @@ class PlanDetail(ApiView):
         ceilings = data.get("ceilings")
         plan_services.plan_update(
             plan=plan, user=request.user,
-            title=data.get("title", plan.title),
-            description=data.get("description", plan.description),
+            title=data.get("title"), description=data.get("description"),
+            translations=s.translations_of(data, "title", "description"),
             envelope=data.get("envelope", plan.envelope),
             ceilings=None if ceilings is None else {
                 item["year"]: item["amount"] for item in ceilings},

@@ -70,6 +70,7 @@ from .setup import (  # noqa: F401  (re-exported: the consultations' set-up)
     consultation_edit,
     consultation_set_up,
     consultation_update,
+    default_themes,
     ensure_can_edit_consultation,
     ensure_can_set_up,
     frozen_rules_message,

@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import NotAllowed, ServiceError
-from core.i18n import apply_translations
+from core.i18n import (
+    apply_translations,
+    language_codes,
+    language_columns,
+    set_translations,
+    translations,
+)
 from core.validation import PERIOD_ORDERED, validated
 
 from .. import rules as perms
@@ -46,6 +52,7 @@ SETUP_NOT_ALLOWED = gettext_lazy(
     "its consultations.")
 THEME_HAS_PROPOSALS = gettext_lazy(
     "The theme “%(name)s” has proposals: it cannot be removed. Rename it instead.")
+THEMES_NEED_NAMES = gettext_lazy("A consultation needs at least one theme, each with a name.")
 SLUG_TAKEN = gettext_lazy("The city already has a consultation with this address.")
 
 #: What a person may set on a consultation (the web form and the API offer these).
@@ -138,13 +145,23 @@ def consultation_create(
     validated(consultation)
     consultation.save()
     if themes:
-        # Named in the city's language: a theme is content, shown as stored.
-        with translation.override(city.default_language):
-            Theme.objects.bulk_create(
-                Theme(consultation=consultation, slug=slug_, name=str(name), position=position)
-                for position, (slug_, name) in enumerate(DEFAULT_THEMES)
-            )
+        Theme.objects.bulk_create(default_themes(consultation))
     return consultation
+
+
+def default_themes(consultation: Consultation) -> list[Theme]:
+    """The network's themes, named in each of the site's languages (a theme is content: once
+    created, staff rename it in any language)."""
+    themes = []
+    for position, (slug, name) in enumerate(DEFAULT_THEMES):
+        theme = Theme(consultation=consultation, slug=slug, position=position)
+        names = {}
+        for code in language_codes():
+            with translation.override(code):
+                names[code] = str(name)
+        set_translations(theme, "name", names)
+        themes.append(theme)
+    return themes
 
 
 @transaction.atomic
@@ -221,37 +238,38 @@ def themes_apply(*, consultation: Consultation, themes: Sequence[Mapping[str, An
     moves) that theme, one without adds a theme; a theme left out is removed — refused if it
     has proposals. Slugs stay as they were (links keep working); a new theme gets one from its
     name."""
+    if not themes:
+        raise ServiceError(str(THEMES_NEED_NAMES), field="themes")
     existing = {theme.pk: theme for theme in
                 Theme.objects.select_for_update().filter(consultation=consultation)}
     kept = [item.get("id") for item in themes if item.get("id") is not None]
     if len(set(kept)) != len(kept) or not set(kept) <= set(existing):
         raise ServiceError(_("Name only themes of this consultation, each once."),
                            field="themes")
-    names = [(item.get("name") or "").strip() for item in themes]
-    if not names or not all(names):
-        raise ServiceError(_("A consultation needs at least one theme, each with a name."),
-                           field="themes")
     removed = set(existing) - set(kept)
     in_use = (Theme.objects.filter(pk__in=removed, proposals__isnull=False)
-              .order_by("position", "name").first())
+              .order_by("position", "pk").first())
     if in_use is not None:
         raise ServiceError(str(THEME_HAS_PROPOSALS) % {"name": in_use.name}, field="themes")
     Theme.objects.filter(pk__in=removed).delete()
     slugs = {theme.slug for pk, theme in existing.items() if pk not in removed}
     changed, added = [], []
-    for position, (item, name) in enumerate(zip(themes, names, strict=True)):
-        description = (item.get("description") or "").strip()
-        if item.get("id") is not None:
-            theme = existing[item["id"]]
-            theme.name, theme.description, theme.position = name, description, position
-            validated(theme)
-            changed.append(theme)
-        else:
-            theme = Theme(consultation=consultation, name=name, description=description,
-                          position=position, slug=_free_slug(name, slugs))
-            validated(theme)
-            added.append(theme)
-    Theme.objects.bulk_update(changed, ["name", "description", "position"])
+    for position, item in enumerate(themes):
+        theme = existing[item["id"]] if item.get("id") is not None else Theme(
+            consultation=consultation)
+        if "name" in item:  # in the request's language
+            theme.name = (item.get("name") or "").strip()
+        if "description" in item:
+            theme.description = (item.get("description") or "").strip()
+        apply_translations(theme, item.get("translations"))
+        if not any(text.strip() for text in translations(theme, "name").values()):
+            raise ServiceError(str(THEMES_NEED_NAMES), field="themes")
+        theme.position = position
+        if theme.pk is None:
+            theme.slug = _free_slug(str(theme.name), slugs)
+        validated(theme)
+        (changed if theme.pk else added).append(theme)
+    Theme.objects.bulk_update(changed, [*language_columns("name", "description"), "position"])
     Theme.objects.bulk_create(added)
 
 

@@ -80,8 +80,7 @@ def proposal_edit(request: HttpRequest, city: str, slug: str, pk: int) -> HttpRe
     proposal = proposal_or_404(request, consultation, pk)
     services.ensure_can_edit_proposal(user=request.user, proposal=proposal)
     form = ProposalForm(
-        request.POST or None, consultation=consultation, user=request.user,
-        initial=ProposalForm.initial_from(proposal),
+        request.POST or None, consultation=consultation, user=request.user, proposal=proposal,
     )
     if request.method == "POST" and submit(form, lambda form: services.proposal_update(
             proposal=proposal, user=request.user, year_costs=form.year_costs(),

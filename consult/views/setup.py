@@ -54,7 +54,8 @@ def setup_list(request: HttpRequest, city: str) -> HttpResponse:
 def setup_create(request: HttpRequest, city: str) -> HttpResponse:
     city_obj = _city(request, city)
     form = ConsultationForm(request.POST or None, city=city_obj)
-    themes = theme_formset(request.POST or None, city=city_obj, consultation=None)
+    themes = theme_formset(request.POST or None, city=city_obj, consultation=None,
+                           language=form.own_language)
     if request.method == "POST":
         if "back" in request.POST:  # from the preview, to the form again, nothing saved
             return _form_page(request, form, themes, city=city_obj, consultation=None,
@@ -79,7 +80,8 @@ def setup_edit(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     frozen = consultation.voting_has_opened()
     form = ConsultationForm(request.POST or None, city=city_obj, consultation=consultation,
                             frozen=frozen)
-    themes = theme_formset(request.POST or None, city=city_obj, consultation=consultation)
+    themes = theme_formset(request.POST or None, city=city_obj, consultation=consultation,
+                           language=form.own_language)
     if request.method == "POST":
         if "back" in request.POST:
             return _form_page(request, form, themes, city=city_obj, consultation=consultation,
@@ -139,7 +141,8 @@ def _preview_unsaved(request, form, themes, *, city, consultation) -> HttpRespon
         fields = form.service_fields()
         texts = fields.pop("translations", None)
         slug = consultation.slug if consultation else (
-            form.cleaned_data.get("slug") or slugify(fields["title"])[:120] or "preview")
+            form.cleaned_data.get("slug") or slugify(form.cleaned_data["title"])[:120]
+            or "preview")
         unsaved["consultation"] = preview = Consultation(city=city, slug=slug, **fields)
         apply_translations(preview, texts)
         if consultation is not None:
@@ -149,14 +152,23 @@ def _preview_unsaved(request, form, themes, *, city, consultation) -> HttpRespon
     if not _submitted(form, themes, lambda fields, specs: build(form)).ok:
         return _form_page(request, form, themes, city=city, consultation=consultation)
     preview = unsaved["consultation"]
-    shown = [Theme(name=spec["name"], description=spec["description"], slug=slugify(
-        spec["name"]) or "theme", position=n) for n, spec in enumerate(themes.specs())]
+    shown = [_unsaved_theme(spec, position=n) for n, spec in enumerate(themes.specs())]
     counts = (tasks.headline_counts(consultation=consultation) if consultation is not None
               else NO_COUNTS)
     posted = [(key, value) for key, values in request.POST.lists()
               if key not in ("csrfmiddlewaretoken", "preview") for value in values]
     return _preview(request, preview, themes=shown, counts=counts, saved=False, posted=posted,
                     action=request.path)
+
+
+def _unsaved_theme(spec: dict, *, position: int) -> Theme:
+    theme = Theme(position=position)
+    for name in ("name", "description"):
+        if name in spec:
+            setattr(theme, name, spec[name])
+    apply_translations(theme, spec.get("translations"))
+    theme.slug = slugify(str(theme.name)) or "theme"
+    return theme
 
 
 def _preview(request, consultation, *, themes, counts, saved: bool, posted=(),

@@ -62,6 +62,7 @@ from .results_summary import (  # noqa: F401
     rule_sentence,
 )
 from .snapshots import (  # noqa: F401
+    localize_item,
     plan_snapshot,
     snapshot_view,
 )

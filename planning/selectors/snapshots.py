@@ -42,7 +42,7 @@ def _texts(obj, language: str, *fields: str) -> dict[str, Any]:
     return out
 
 
-def _localize(item: dict, default_language: str | None, *fields: str) -> dict:
+def localize_item(item: dict, default_language: str | None, *fields: str) -> dict:
     """A snapshot item with its texts in the reader's language (else the city's default, else
     the text frozen; snapshots frozen before translations have only that)."""
     texts = item.get("translations") or {}
@@ -155,7 +155,7 @@ def snapshot_view(snapshot: dict, *, with_proposals: bool = False) -> dict[str, 
     `proposal_list` holds its proposals as `{"id", "title"}` (title None for one nobody may
     read any more), read in one query."""
     language = snapshot["plan"].get("city", {}).get("default_language")
-    plan = _localize(snapshot["plan"], language, "title", "description")
+    plan = localize_item(snapshot["plan"], language, "title", "description")
     titles = snapshot_proposal_titles(snapshot) if with_proposals else {}
     years = list(range(plan["start_year"], plan["end_year"] + 1))
     indicators_by_action = defaultdict(list)
@@ -180,7 +180,7 @@ def snapshot_view(snapshot: dict, *, with_proposals: bool = False) -> dict[str, 
             year_totals[line["year"]] += Decimal(line["amount"])
             source_totals[line["source"]] += Decimal(line["amount"])
         actions_by_objective[action["objective"]].append({
-            **_localize(action, language, "title", "description"),
+            **localize_item(action, language, "title", "description"),
             "year_cells": [per_year.get(year) for year in years],
             "total": sum(per_year.values(), Decimal("0")),
             "indicator_list": indicators_by_action.get(action["id"], []),
@@ -190,7 +190,7 @@ def snapshot_view(snapshot: dict, *, with_proposals: bool = False) -> dict[str, 
     for objective in snapshot.get("objectives", []):
         actions = actions_by_objective.get(objective["id"], [])
         objectives.append({
-            **_localize(objective, language, "title", "description"),
+            **localize_item(objective, language, "title", "description"),
             "action_list": actions,
             "total": sum((a["total"] for a in actions), Decimal("0")),
             "indicator_list": indicators_by_objective.get(objective["id"], []),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from consult.models import Proposal
 from core.errors import ServiceError
+from core.i18n import apply_translations
 from core.validation import validated
 
 from ..models import (
@@ -32,17 +33,23 @@ def plan_update(
     *,
     plan: StrategyPlan,
     user,
-    title: str,
-    description: str = "",
+    title: str | None = None,
+    description: str | None = None,
     envelope: Decimal | None = None,
     ceilings: Mapping[int, Decimal | None] | None = None,
+    translations: Mapping[str, Mapping[str, str]] | None = None,
 ) -> StrategyPlan:
-    """Edit the plan's details and (when given) replace its annual ceilings."""
+    """Edit the plan's details and (when given) replace its annual ceilings. ``title`` and
+    ``description`` are in the request's language (``None``: unchanged); ``translations``
+    gives them in other languages."""
     locked = _editable(plan, user)
-    if not (title or "").strip():
+    if title is not None:
+        locked.title = title.strip()
+    if description is not None:
+        locked.description = description.strip()
+    apply_translations(locked, translations)
+    if not (locked.title or "").strip():
         raise ServiceError(_("Give the plan a title."), field="title")
-    locked.title = title.strip()
-    locked.description = (description or "").strip()
     locked.envelope = _money(envelope, field="envelope", allow_none=True)
     validated(locked)
     locked.save()
@@ -59,14 +66,16 @@ def plan_update(
 
 @transaction.atomic
 def objective_create(
-    *, plan: StrategyPlan, user, title: str, description: str = "",
+    *, plan: StrategyPlan, user, title: str = "", description: str = "",
     result_level: str = ResultLevel.OUTCOME, position: int | None = None,
+    translations: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Objective:
     locked = _editable(plan, user)
     if position is None:
         position = locked.objectives.count()
     objective = Objective(plan=locked, title=(title or "").strip(), description=description,
                           result_level=result_level, position=position)
+    apply_translations(objective, translations)
     validated(objective)
     objective.save()
     _log(locked, user, PlanChange.Kind.OBJECTIVE_ADDED, objective.title, objective=objective.pk)
@@ -74,13 +83,17 @@ def objective_create(
 
 
 @transaction.atomic
-def objective_update(*, objective: Objective, user, **changes: Any) -> Objective:
+def objective_update(
+    *, objective: Objective, user, translations: Mapping[str, Mapping[str, str]] | None = None,
+    **changes: Any,
+) -> Objective:
     locked = _editable(objective.plan, user)
     editable = {"title", "description", "result_level", "position"}
     _only(changes, editable)
     objective = Objective.objects.get(pk=objective.pk, plan=locked)
     for name, value in changes.items():
         setattr(objective, name, value)
+    apply_translations(objective, translations)
     validated(objective)
     objective.save()
     _log(locked, user, PlanChange.Kind.OBJECTIVE_EDITED, objective.title, objective=objective.pk)
@@ -116,15 +129,16 @@ def _check_proposals(plan: StrategyPlan, proposals) -> list[Proposal]:
 
 @transaction.atomic
 def action_create(
-    *, plan: StrategyPlan, user, objective: Objective, title: str, description: str = "",
+    *, plan: StrategyPlan, user, objective: Objective, title: str = "", description: str = "",
     department: str = "", partners: str = "", partner_cities=(), proposals=(),
-    rank: int | None = None,
+    rank: int | None = None, translations: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Action:
     locked = _editable(plan, user)
     _own(locked, objective, "objective")
     action = Action(plan=locked, objective=objective, title=(title or "").strip(),
                     description=description, department=department, partners=partners,
                     rank=rank)
+    apply_translations(action, translations)
     validated(action)
     action.save()
     action.partner_cities.set(partner_cities)
@@ -134,7 +148,10 @@ def action_create(
 
 
 @transaction.atomic
-def action_update(*, action: Action, user, **changes: Any) -> Action:
+def action_update(
+    *, action: Action, user, translations: Mapping[str, Mapping[str, str]] | None = None,
+    **changes: Any,
+) -> Action:
     locked = _editable(action.plan, user)
     _only(changes, {"objective", "title", "description", "department", "partners",
                     "partner_cities", "proposals", "rank"})
@@ -144,6 +161,7 @@ def action_update(*, action: Action, user, **changes: Any) -> Action:
     proposals = changes.pop("proposals", None)
     for name, value in changes.items():
         setattr(action, name, value)
+    apply_translations(action, translations)
     validated(action)
     action.save()
     if cities is not None:

@@ -212,10 +212,7 @@ def plan_edit(request: HttpRequest, plan: StrategyPlan) -> HttpResponse:
     form = forms.PlanForm(request.POST or None, plan=plan)
     return _form_page(
         request, plan, form, title=_("Edit the plan"), done=_("The plan was saved."),
-        apply=lambda f: services.plan_update(
-            plan=plan, user=request.user, title=f.cleaned_data["title"],
-            description=f.cleaned_data["description"], envelope=f.cleaned_data["envelope"],
-            ceilings=f.ceilings()),
+        apply=lambda f: services.plan_update(plan=plan, user=request.user, **f.service_fields()),
         anchor="budget",
     )
 
@@ -229,15 +226,13 @@ def _item(model, plan: StrategyPlan, item: int, **lookup):
 @editing
 def objective_form(request: HttpRequest, plan: StrategyPlan, item: int | None = None):
     objective = _item(Objective, plan, item) if item else None
-    initial = {name: getattr(objective, name) for name in
-               ("title", "description", "result_level", "position")} if objective else None
-    form = forms.ObjectiveForm(request.POST or None, initial=initial)
+    form = forms.ObjectiveForm(request.POST or None, objective=objective)
 
     def apply(f):
         if objective:
             return services.objective_update(objective=objective, user=request.user,
-                                             **f.cleaned_data)
-        return services.objective_create(plan=plan, user=request.user, **f.cleaned_data)
+                                             **f.service_fields())
+        return services.objective_create(plan=plan, user=request.user, **f.service_fields())
 
     return _form_page(
         request, plan, form, apply=apply, done=_("The objective was saved."),
@@ -252,18 +247,12 @@ def objective_form(request: HttpRequest, plan: StrategyPlan, item: int | None = 
 @editing
 def action_form(request: HttpRequest, plan: StrategyPlan, item: int | None = None):
     action = _item(Action, plan, item) if item else None
-    initial = None
-    if action:
-        initial = {name: getattr(action, name) for name in
-                   ("objective", "title", "description", "department", "partners", "rank")}
-        initial["partner_cities"] = list(action.partner_cities.all())
-        initial["proposals"] = list(action.proposals.all())
-    form = forms.ActionForm(request.POST or None, plan=plan, initial=initial)
+    form = forms.ActionForm(request.POST or None, plan=plan, action=action)
 
     def apply(f):
         if action:
-            return services.action_update(action=action, user=request.user, **f.cleaned_data)
-        return services.action_create(plan=plan, user=request.user, **f.cleaned_data)
+            return services.action_update(action=action, user=request.user, **f.service_fields())
+        return services.action_create(plan=plan, user=request.user, **f.service_fields())
 
     return _form_page(
         request, plan, form, apply=apply, done=_("The action was saved."),

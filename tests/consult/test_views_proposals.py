@@ -559,3 +559,41 @@ def test_comment_and_publication_times_are_the_citys_local_time(client):
                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'datetime="2026-12-01T23:50:00-06:00"' in page
     assert "Dec. 1, 2026, 23:50" in page
+
+
+def test_editing_a_proposal_written_in_another_language_edits_that_language(client,
+                                                                          proposals_phase):
+    """An English reader edits a proposal written in Spanish only: the form holds the Spanish
+    text (marked Spanish, with a note), saving changes the Spanish and writes no English."""
+    author = ParticipantFactory(city=proposals_phase.city)
+    proposal = ProposalFactory(consultation=proposals_phase, author=author)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        title_es="Más árboles", title_en=None, title_fr=None, title_pt_br=None,
+        summary_es="Sombra en las calles", summary_en=None, summary_fr=None, summary_pt_br=None)
+    client.force_login(author.user)
+    edit = url("proposal_edit", proposals_phase, proposal.pk)
+    page = client.get(edit, HTTP_ACCEPT_LANGUAGE="en")
+    form = page.context["form"]
+    assert form.own_language == "es" and form["title"].value() == "Más árboles"
+    assert 'lang="es"' in str(form["title"]) and "title_en" in form.fields
+    assert "This text is written in Spanish" in page.content.decode()
+    response = client.post(edit, proposal_data(
+        proposals_phase, title="Más árboles en Lima", summary="Sombra en las calles",
+        title_en="", summary_en="Shade in the streets"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.title_es, proposal.title_en) == ("Más árboles en Lima", None)
+    assert (proposal.summary_es, proposal.summary_en) == ("Sombra en las calles",
+                                                          "Shade in the streets")
+
+
+def test_a_reader_whose_language_is_written_edits_it_without_a_note(client, proposals_phase):
+    author = ParticipantFactory(city=proposals_phase.city)
+    proposal = ProposalFactory(consultation=proposals_phase, author=author)
+    Proposal.objects.filter(pk=proposal.pk).update(title_es="Más árboles", title_en="More trees")
+    client.force_login(author.user)
+    page = client.get(url("proposal_edit", proposals_phase, proposal.pk),
+                      HTTP_ACCEPT_LANGUAGE="en")
+    form = page.context["form"]
+    assert form.own_language == "en" and form["title"].value() == "More trees"
+    assert form["title_es"].value() == "Más árboles" and not form.writing_note

@@ -403,3 +403,80 @@ def test_the_api_sets_up_a_consultation_with_its_translations(client, lima):
     patched = client.patch(f"/api/v1/consultations/{data['id']}/", json.dumps(
         {"title_translations": {"xx": "?"}}), content_type="application/json")
     assert patched.status_code == 400 and "title_translations" in patched.json()["errors"]
+
+
+def test_the_networks_themes_are_named_in_every_language(client, lima):
+    """A new consultation's form offers the network's themes in the writer's language, with
+    the other languages filled in too."""
+    client.force_login(staff(lima))
+    page = client.get(reverse("consult:setup_create", args=["lima"]), HTTP_ACCEPT_LANGUAGE="en")
+    first = page.context["themes"].forms[0]
+    assert first["name"].value() == "Urban sustainability"
+    others = [first[f"name_{code}"].value() for code in ("es", "pt_br", "fr")]
+    assert all(others) and "Urban sustainability" not in others, others
+
+
+def test_staff_name_a_theme_in_another_language(client, lima):
+    client.force_login(staff(lima))
+    response = client.post(reverse("consult:setup_create", args=["lima"]),
+                           form_data(**{"themes-0-name_en": "Water"}),
+                           HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 302
+    water = Theme.objects.get(name_es="Agua")
+    assert water.name_en == "Water" and water.name_fr is None
+    public = reverse("consult:consultation", args=["lima", water.consultation.slug])
+    assert "Water" in client.get(public, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_theme_named_only_in_another_language_is_kept(client, lima):
+    """A new row with no name in the form's language but one in another is a theme."""
+    client.force_login(staff(lima))
+    response = client.post(reverse("consult:setup_create", args=["lima"]), form_data(**{
+        "themes-0-name": "", "themes-0-name_en": "Water"}), HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 302
+    water = Theme.objects.get(name_en="Water")
+    assert not water.name_es and water.slug == "water"
+
+
+def test_editing_a_consultation_written_in_another_language_edits_that_language(client, lima):
+    consultation = ConsultationFactory(city=lima, slug="c", phase=Phase.PROPOSALS)
+    Consultation.objects.filter(pk=consultation.pk).update(
+        title_es="Lima internacional", title_en=None, title_fr=None, title_pt_br=None)
+    theme = ThemeFactory(consultation=consultation, name="x")
+    Theme.objects.filter(pk=theme.pk).update(name_es="Agua", name_en=None, name_fr=None,
+                                             name_pt_br=None)
+    consultation.refresh_from_db()
+    client.force_login(staff(lima))
+    url = reverse("consult:setup_edit", args=["lima", "c"])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    form, themes = page.context["form"], page.context["themes"]
+    assert form.own_language == "es" and form["title"].value() == "Lima internacional"
+    assert themes.forms[0]["name"].value() == "Agua" and "name_en" in themes.forms[0].fields
+    data = edit_data(consultation, title="Lima internacional 2030", title_en="",
+                     **{"themes-0-name": "Agua potable", "themes-0-name_en": "Drinking water"})
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    consultation.refresh_from_db()
+    theme.refresh_from_db()
+    assert (consultation.title_es, consultation.title_en) == ("Lima internacional 2030", None)
+    assert (theme.name_es, theme.name_en) == ("Agua potable", "Drinking water")
+
+
+def test_the_api_names_themes_in_several_languages(client, lima):
+    from rest_framework.test import APIClient
+
+    consultation = ConsultationFactory(city=lima, slug="c", phase=Phase.PROPOSALS)
+    api = APIClient()
+    api.force_authenticate(staff(lima))
+    response = api.patch(f"/api/v1/consultations/{consultation.pk}/", {"themes": [
+        {"name": "Agua", "name_translations": {"en": "Water", "fr": "Eau"}},
+        {"name_translations": {"en": "Mobility"}},
+    ]}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200, response.content
+    themes = response.json()["themes"]
+    assert themes[0]["name_translations"] == {"es": "Agua", "fr": "Eau", "en": "Water"}
+    assert themes[1]["name_translations"] == {"en": "Mobility"}
+    nameless = api.patch(f"/api/v1/consultations/{consultation.pk}/", {"themes": [
+        {"description": "?"}]}, format="json")
+    assert nameless.status_code == 400
+    assert consultation.themes.count() == 2
