@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import OtherLanguageFields, localized_amount
 
-from .models import City, Consultation
 from . import services
+from .models import City, Consultation
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 PHASE_FIELDS = ("proposals_open_at", "proposals_close_at", "voting_opens_at",
