@@ -7,4 +7,5 @@ class ConsultConfig(AppConfig):
     verbose_name = _("Consultations")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the support counter)
+        from . import middleware, signals  # noqa: F401  (connect the support counter and the
+        # reader's time zone at login)

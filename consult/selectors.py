@@ -167,6 +167,15 @@ def moderation_decisions_readable(*, user) -> QuerySet[ModerationDecision]:
     return ModerationDecision.objects.filter(condition).order_by("-created_at", "-pk")
 
 
+def reader_city(*, user) -> City | None:
+    """A person's own city: the one they take part in, else the first they work for."""
+    participant = Participant.objects.filter(user=user).select_related("city").first()
+    if participant is not None:
+        return participant.city
+    role = CityRole.objects.filter(user=user).select_related("city").order_by("pk").first()
+    return role.city if role is not None else None
+
+
 def participant_ids_of(*, consultation: Consultation) -> QuerySet:
     """Who took part here (supported, voted or proposed), de-duplicated by UNION: the cost grows
     with this consultation's activity, never with the participants of other cities."""

@@ -121,11 +121,13 @@ class LocalizedText(str):
 
 
 def localized(obj: Any, field: str, *, default_language: str | None = None,
-              language: str | None = None) -> LocalizedText:
+              language: str | None = None, load_city: bool = True) -> LocalizedText:
     """The text of ``obj.field`` for the reader: their language, else the city's default,
-    else any language it is written in; with the language it is in."""
+    else any language it is written in; with the language it is in. ``load_city=False``
+    never queries (a list: the city's default counts only if the list loaded the city)."""
     reader = language or reader_language()
-    default = default_language or default_language_of(obj)
+    default = default_language or (default_language_of(obj) if load_city
+                                   else _cached_default_language(obj))
     found = translations(obj, field)
     for code in reading_order(reader, default):
         if code in found:

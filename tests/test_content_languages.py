@@ -110,3 +110,20 @@ def test_an_old_snapshot_without_translations_stays_readable():
     with translation.override("en"):
         assert snapshot_view(_snapshot(None))["plan"]["title"] == "Plan de árboles"
     assert localized_dict(None, "x", default_language=None, language="en") == "x"
+
+
+def test_lists_mark_a_text_shown_in_another_language(client):
+    """A list shows each title in the reader's language when written; one shown in another
+    language carries its language (lang, and a short "in Spanish"), without a query more."""
+    spanish = _spanish_and_english()
+    consultation = spanish.consultation
+    Proposal.objects.filter(pk=spanish.pk).update(title_en=None)
+    english = ProposalFactory(consultation=consultation, theme=spanish.theme)
+    Proposal.objects.filter(pk=english.pk).update(title_en="Bike lanes", title_es="Ciclovías")
+    url = reverse("consult:proposals", args=[consultation.city.slug, consultation.slug])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<span lang="es">Más árboles</span> <small class="language-tag">in Spanish</small>' \
+        in html
+    assert "Bike lanes</a>" in html and "Ciclovías" not in html
+    spanish_page = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Más árboles</a>" in spanish_page and 'class="language-tag"' not in spanish_page

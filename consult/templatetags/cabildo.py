@@ -125,6 +125,29 @@ def localized(obj, field: str):
     return i18n.localized(obj, field)
 
 
+@register.filter
+def in_language(obj, field: str):
+    """``{{ proposal|in_language:"title" }}`` in a list: the text in the reader's language, else
+    the one shown marked with its language (``lang``, so that it is read aloud and hyphenated in
+    that language) and a short "in Spanish" after it. Never a query."""
+    text = i18n.localized(obj, field, load_city=False)
+    if not text.is_other_language:
+        return text
+    return format_html('<span lang="{}">{}</span> <small class="language-tag">{}</small>',
+                       text.language, text, _("in %(language)s") % {
+                           "language": i18n.language_name(text.language)})
+
+
+@register.filter
+def with_lang(obj, field: str):
+    """``{{ proposal|with_lang:"summary" }}``: the text, in a ``lang`` span when it is not in the
+    reader's language (a list's second text, after a title marked by ``in_language``)."""
+    text = i18n.localized(obj, field, load_city=False)
+    if not text.is_other_language:
+        return text
+    return format_html('<span lang="{}">{}</span>', text.language, text)
+
+
 @register.inclusion_tag("_language_note.html")
 def language_note(*texts):
     """The one note for a block of texts: which language it is shown in, when that is not the

@@ -25,6 +25,7 @@ from ..forms import (
     ProfileForm,
     SignupForm,
 )
+from ..middleware import remember_zone
 from ._common import login_required, participant_of, safe_next
 
 # --- accounts ----------------------------------------------------------------------------------
@@ -104,6 +105,7 @@ def complete_profile(request: HttpRequest) -> HttpResponse:
         form.fields.pop(name, None)
     if request.method == "POST" and submit(form, lambda form: services.participant_register(
             user=request.user, **_profile_fields(form))).ok:
+        remember_zone(request, request.user)  # their city's time from now on
         messages.success(request, PROFILE_SAVED)
         return redirect("consult:profile")
     return render(request, "consult/profile_complete.html", {"form": form},

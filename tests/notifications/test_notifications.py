@@ -264,3 +264,30 @@ def test_the_reviews_verdict_tells_the_author_with_the_cost_in_the_readers_langu
                                      reason="No partner city.")
     assert list(Notification.objects.filter(recipient=proposal.author.user).values_list(
         "message", flat=True).order_by("pk")) == ["proposal_feasible", "proposal_not_feasible"]
+
+
+def test_the_inbox_shows_times_in_the_readers_city(client, thread):
+    """A participant of Lima reads 03:00 UTC as the evening before, in Lima's time; someone
+    with no city reads UTC."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    _, first = thread
+    city = first.author.city
+    city.timezone = "America/Lima"
+    city.save()
+    reply_to(first)
+    Notification.objects.filter(recipient=first.author.user).update(
+        created_at=datetime(2026, 12, 2, 3, 0, tzinfo=ZoneInfo("UTC")))
+    client.force_login(first.author.user)
+    page = client.get(reverse("notifications:inbox"), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "Dec. 1, 2026, 10 p.m." in html and 'datetime="2026-12-01T22:00:00-05:00"' in html
+    worker = UserFactory()
+    note = Notification.objects.get(recipient=first.author.user)
+    note.pk, note.recipient = None, worker
+    note.save()
+    other = Client()
+    other.force_login(worker)
+    assert "Dec. 2, 2026, 3 a.m." in other.get(reverse("notifications:inbox"),
+                                                HTTP_ACCEPT_LANGUAGE="en").content.decode()
