@@ -176,8 +176,8 @@ class OtherLanguageFields:
 
         if not getattr(self, "writes_other_language", False):
             return ""
-        return _("This text is written in %(language)s: you edit it in that language. Add "
-                 "your own language's version under “In another language”.") % {
+        return _("Written in: %(language)s. You edit this text in that language; add your "
+                 "own language's version under “In another language”.") % {
             "language": language_name(self.own_language)}
 
     def language_field_names(self) -> set[str]:

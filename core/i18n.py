@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from modeltranslation.fields import TranslationFieldDescriptor
 from modeltranslation.translator import translator
 
@@ -37,6 +38,20 @@ def suffix(code: str) -> str:
 def language_name(code: str) -> str:
     """A language's name in the reader's language ("Spanish", "español")."""
     return str(dict(settings.LANGUAGES).get(code, code))
+
+
+#: "in Spanish" after a list's text shown in another language: one sentence per language, as
+#: languages' names are not capitalised mid-sentence in es, pt-BR and fr ("en español").
+IN_LANGUAGE = {
+    "es": gettext_lazy("in Spanish"),
+    "pt-br": gettext_lazy("in Brazilian Portuguese"),
+    "fr": gettext_lazy("in French"),
+    "en": gettext_lazy("in English"),
+}
+
+
+def in_language(code: str) -> str:
+    return str(IN_LANGUAGE.get(code) or language_name(code))
 
 
 def reader_language() -> str:

@@ -9,7 +9,8 @@
   awaits the council's decision: one member has voted.
 
 - Every other consultation past its results date (Medellín's, Mexico City's 2023–2026) is
-  counted by a planner of its city and its results published (`seed_results`).
+  counted by a planner of its city and its results published (`seed_results`); Medellín's
+  planner has then drafted a plan from its count, still a draft (`seed_medellin_draft`).
 
 Their results are published (`planning.services.results_publish`) once the results date has
 passed. The first action of each plan names, as partner cities, the network's cities and
@@ -250,7 +251,26 @@ def seed_plans() -> list[StrategyPlan]:
     returns the plans created by this call (none when already there)."""
     plans = [plan for plan in (seed_mexico_city_plan(), seed_montevideo_plan()) if plan]
     seed_results()
-    return plans
+    medellin = seed_medellin_draft()
+    return plans + ([medellin] if medellin else [])
+
+
+def seed_medellin_draft() -> StrategyPlan | None:
+    """Medellín's planner has started a plan from its published results and is still editing
+    it: a draft, with its forms and checks open (nobody else sees it)."""
+    consultation = (Consultation.objects.select_related("city")
+                    .filter(city__slug="medellin", results_publication__isnull=False)
+                    .order_by("-results_at").first())
+    if consultation is None or consultation.plans.exists():
+        return None
+    planner = _user(RESULTS_PLANNERS["medellin"], city=consultation.city,
+                    role=CityRole.Role.PLANNER)
+    run = services.count_run_official_for(consultation=consultation, user=planner, rule=None)
+    plan, _conflicts = services.plan_draft_from_count(
+        count_run=run, user=planner,
+        title=f"Medellín en el mundo {consultation.plan_start_year}–"
+              f"{consultation.plan_end_year}")
+    return plan
 
 
 def _approve(plan: StrategyPlan, member, *, comment: str):

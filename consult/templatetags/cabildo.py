@@ -134,8 +134,7 @@ def in_language(obj, field: str):
     if not text.is_other_language:
         return text
     return format_html('<span lang="{}">{}</span> <small class="language-tag">{}</small>',
-                       text.language, text, _("in %(language)s") % {
-                           "language": i18n.language_name(text.language)})
+                       text.language, text, i18n.in_language(text.language))
 
 
 @register.filter

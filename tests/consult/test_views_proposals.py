@@ -576,7 +576,7 @@ def test_editing_a_proposal_written_in_another_language_edits_that_language(clie
     form = page.context["form"]
     assert form.own_language == "es" and form["title"].value() == "Más árboles"
     assert 'lang="es"' in str(form["title"]) and "title_en" in form.fields
-    assert "This text is written in Spanish" in page.content.decode()
+    assert "Written in: Spanish. You edit this text in that language" in page.content.decode()
     response = client.post(edit, proposal_data(
         proposals_phase, title="Más árboles en Lima", summary="Sombra en las calles",
         title_en="", summary_en="Shade in the streets"), HTTP_ACCEPT_LANGUAGE="en")

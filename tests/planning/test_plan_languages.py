@@ -61,7 +61,7 @@ def test_editing_an_objective_written_in_spanish_from_english_keeps_english_empt
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     form = page.context["form"]
     assert form.own_language == "es" and form["title"].value() == "Ciudades verdes"
-    assert "This text is written in Spanish" in page.content.decode()
+    assert "Written in: Spanish. You edit this text in that language" in page.content.decode()
     response = client.post(url, {
         "title": "Ciudades más verdes", "description": "", "result_level": objective.result_level,
         "position": objective.position, "title_en": "Greener cities", "description_en": "",
