@@ -652,3 +652,22 @@ class FloatKernel:
                            self.is_mes, self.G, np.asarray(sel, dtype=np.int64),
                            np.asarray(prices, dtype=np.float64), Bf, tol, out)
         return out.tolist() if ok else None
+
+
+def warm_up() -> None:
+    """Compile the kernel now (or load it from the cache) instead of in the first count:
+    ``python -m planning.counting._kernel`` (``make install`` runs it; compiling takes ~12 s on
+    2 cores, loading a fraction of a second)."""
+    from ._prepare import TieBreak, prepare
+    from .election import Election
+    from .mes import _float_kernel, mes_setup
+
+    election = Election.from_ballots(["a", "b"], [10, 20], 25, [["a"], ["a", "b"]])
+    kernel = _float_kernel(mes_setup(prepare(election, 0, TieBreak.LEXICOGRAPHIC)))
+    B = Fraction(25, 2)
+    kernel.run(B, True, kernel.snapshots(B))
+    kernel.same_sequence([0], [5.0], 13.0)
+
+
+if __name__ == "__main__":
+    warm_up()
