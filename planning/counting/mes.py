@@ -20,7 +20,9 @@ Implementation notes (speed with exactness):
   values;
 * each round only re-evaluates projects whose supporters paid since the last evaluation, in
   increasing order of their last ``rho`` (a lower bound, since budgets only shrink), and stops
-  as soon as the lower bound exceeds the best ``rho`` found (pabutools does the same).
+  as soon as the lower bound exceeds the best ``rho`` found (pabutools does the same);
+* ``mes-add1``'s float runs and whole-interval checks run compiled (``_kernel``, numba): a
+  port of the float paths below, which stay as the reference (``kernel=False``).
 """
 
 from __future__ import annotations
