@@ -13,6 +13,7 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m planning.counting._kernel  # compile mes-add1's kernel into its cache now
 	touch $(INSTALLED)
 
 install: $(INSTALLED)

@@ -20,7 +20,9 @@ Implementation notes (speed with exactness):
   values;
 * each round only re-evaluates projects whose supporters paid since the last evaluation, in
   increasing order of their last ``rho`` (a lower bound, since budgets only shrink), and stops
-  as soon as the lower bound exceeds the best ``rho`` found (pabutools does the same).
+  as soon as the lower bound exceeds the best ``rho`` found (pabutools does the same);
+* ``mes-add1``'s float runs and whole-interval checks run compiled (``_kernel``, numba): a
+  port of the float paths below, which stay as the reference (``kernel=False``).
 """
 
 from __future__ import annotations
@@ -65,6 +67,15 @@ class MesSetup:
     sup: list = field(default_factory=list)  # supporter groups per project (views)
     pW: dict[int, float] = field(default_factory=dict)  # total weight of supporters (float)
     cf: list = field(default_factory=list)  # float costs as Python floats
+    kernel: object = None  # the compiled float runs (_kernel.FloatKernel), built on first use
+
+
+def _float_kernel(setup: MesSetup):
+    if setup.kernel is None:
+        from ._kernel import FloatKernel  # numba: imported only where add1 needs it
+
+        setup.kernel = FloatKernel(setup)
+    return setup.kernel
 
 
 def mes_setup(prep: Prepared) -> MesSetup:
@@ -292,6 +303,29 @@ class _Run:
         if not self.exact and c > 1e6 * x * float(wleft[ok[0]]):
             raise _NeedExact
         return x
+
+    def behind(self, j: int, thr: float) -> float | None:
+        """A lower bound on ``j``'s rho if it certainly exceeds ``thr`` (``inf``: ``j`` is
+        unaffordable), else None; float runs only.
+
+        One pass instead of a price evaluation: with ``q = thr * cost`` the supporters pay
+        ``sum min(budget, q) = A + W_R q`` (``A``: money of those below ``q``, ``W_R``: weight
+        of the others); below the cost (with the margins of :meth:`evaluate`) the price cap
+        exceeds ``q``, and ``(cost - A) / W_R`` bounds it from below.
+        """
+        S = self.sup[j]
+        b = self.bf[S]
+        ww = self.s.pw[j]
+        c = self.s.cf[j]
+        if _dot(ww, b) < c * (1 - WINDOW) - self.tol:
+            return np.inf
+        q = thr * c
+        below = b < q
+        a = _dot(ww * b, below)
+        wr = self.s.pW[j] - _dot(ww, below)
+        if wr <= 0 or a + wr * q >= c * (1 - WINDOW) - self.tol:
+            return None
+        return max(thr, (c - a) / wr / c * (1 - 1e-6))
 
     def exact_price(self, j: int, x: float) -> Fraction:
         """Exact price cap of ``j``, using the float guess ``x`` to find who pays in full."""
@@ -546,20 +580,30 @@ class _Run:
 
 
 def mes_run(setup: MesSetup, B: Fraction, record: bool = True,
-            analyse: bool = False, snaps: list | None = None) -> MesRun:
+            analyse: bool = False, snaps=None, kernel: bool = True) -> MesRun:
     """One run of MES with budget ``B`` per voter.
 
     Without ``record`` a fast float run is tried first; it gives up (and the run is redone with
     exact prices) as soon as any decision is not clear-cut in floating point. With ``analyse``
     the result's ``same_until`` is a safe bound ``t`` such that the runs at ``B + t'`` for
     every ``0 <= t' < t`` select exactly the same projects (see :meth:`_Run.note_round`).
+    With ``kernel`` the float run is the compiled one of ``_kernel`` (``snaps`` then is its
+    ``Snapshots``), otherwise the Python reference (``snaps`` a list of :class:`_Snap`).
     """
     if not record:
-        try:
-            return _mes_run(setup, B, record=False, exact=False, analyse=analyse,
-                            snaps=snaps if analyse else None)
-        except _NeedExact:
-            pass
+        if kernel:
+            got = _float_kernel(setup).run(Fraction(B), analyse, snaps)
+            if got is not None:
+                sel, prices, same_until = got
+                return MesRun(per_voter=Fraction(B), selected=sel,
+                              prices=dict(zip(sel, prices, strict=True)),
+                              same_until=same_until)
+        else:
+            try:
+                return _mes_run(setup, B, record=False, exact=False, analyse=analyse,
+                                snaps=snaps if analyse else None)
+            except _NeedExact:
+                pass
     if snaps is not None:
         snaps.clear()
     return _mes_run(setup, B, record=record, exact=True, analyse=analyse)
@@ -733,7 +777,7 @@ def _mes_run(setup: MesSetup, B: Fraction, record: bool, exact: bool,
     return out
 
 
-def _same_sequence(setup: MesSetup, res: MesRun, T: int) -> MesRun | None:
+def _same_sequence(setup: MesSetup, res: MesRun, T: int, kernel: bool = True) -> MesRun | None:
     """The run at ``B + T`` if the runs at every per-voter budget in ``[B, B + T]``
     (``B = res.per_voter``) provably buy the projects of ``res`` in the same order, hence
     select the same set; otherwise None.
@@ -746,15 +790,23 @@ def _same_sequence(setup: MesSetup, res: MesRun, T: int) -> MesRun | None:
     winner is affordable at ``B'`` (it is at ``B``) with ``rho(B') <= rho(B)``, and every other
     project ``j`` still in the race has ``rho_j(B') >= rho_j(B + T)``; if that exceeds the
     winner's rho at ``B`` (with a margin) at every round, and if no project is affordable after
-    the last round at ``B + T``, MES at ``B'`` makes exactly the same choices. Lower bounds of
-    rho from a project's last evaluation stay valid within the forced run (money only falls),
-    so projects are re-evaluated lazily. Any doubtful float decision answers None. The run
+    the last round at ``B + T``, MES at ``B'`` makes exactly the same choices. "Exceeds" needs
+    no price: one pass over ``j``'s supporters bounds its rho from below (:meth:`_Run.behind`).
+    Lower bounds of rho stay valid within the forced run (money only falls), so projects are
+    re-checked lazily. Any doubtful float decision answers None. The run
     returned (same projects, the forced run's float prices at ``B + T``) can start the next
     such check: only consecutive budgets are compared, so the checks chain.
     """
     sel = res.selected
     if not sel or any(j not in res.prices for j in sel):
         return None
+    if kernel:
+        B = res.per_voter + T
+        got = _float_kernel(setup).same_sequence(sel, [float(res.prices[w]) for w in sel],
+                                                 float(B))
+        if got is None:
+            return None
+        return MesRun(per_voter=B, selected=list(sel), prices=dict(zip(sel, got, strict=True)))
     run = _Run(setup, res.per_voter + T, exact=False)
     cf = setup.cf
     chosen = set(sel)
@@ -769,12 +821,8 @@ def _same_sequence(setup: MesSetup, res: MesRun, T: int) -> MesRun | None:
             for j in rest + later[r + 1:]:
                 if j < 0 or lb[j] > thr:
                     continue
-                x = run.evaluate(j)
-                if x is None:
-                    lb[j] = np.inf
-                    continue
-                lb[j] = x / cf[j]
-                if lb[j] <= thr:
+                lb[j] = run.behind(j, thr)
+                if lb[j] is None:
                     return None
             x = run.evaluate(w)
             if x is None:
@@ -794,7 +842,7 @@ def _same_sequence(setup: MesSetup, res: MesRun, T: int) -> MesRun | None:
 
 def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
              resume: bool = True, gallop: bool | None = None,
-             stop: str = "exhaustive") -> tuple[MesRun, int, list[dict]]:
+             stop: str = "exhaustive", kernel: bool = True) -> tuple[MesRun, int, list[dict]]:
     """Iterated MES: add 1 to every voter's budget until the outcome is exhaustive.
 
     As pabutools 1.2.3 with ``voter_budget_increment=1``: run MES with ``budget / n``,
@@ -813,6 +861,7 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
     ``B + 1, ..., B + k`` with ``k < t`` select the same projects (hence are just as
     non-exhaustive and feasible): they are skipped, and the next run computed is the first one
     whose outcome may differ. ``accelerate=False`` is the plain loop (the reference).
+    ``kernel`` chooses the compiled float runs (``_kernel``) or the Python ones.
     Returns (chosen run, number of per-voter budgets pabutools tries, short log of the runs
     computed).
     """
@@ -829,7 +878,7 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
     wait = backoff = 0
     if gallop is None:
         gallop = accelerate
-    snaps: list[_Snap] = []
+    snaps = _float_kernel(setup).snapshots(B0) if kernel else []
     span, cool, cool_backoff = 16, 0, 0
     if stop not in ("exhaustive", "overspend"):
         raise ValueError(f"unknown add1 stop {stop!r}")
@@ -839,7 +888,7 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
         analyse = accelerate and wait == 0
         wait = max(0, wait - 1)
         res = mes_run(setup, B, record=False, analyse=analyse,
-                      snaps=snaps if resume else None)
+                      snaps=snaps if resume else None, kernel=kernel)
         cost = sum(costs[j] for j in res.selected)
         feasible = cost <= budget
         chosen = set(res.selected)
@@ -860,7 +909,7 @@ def mes_add1(setup: MesSetup, record: bool = True, accelerate: bool = True,
             # by half after a success and halves after a failure
             T, cur, chained = span, res, 0
             while True:
-                nxt = _same_sequence(setup, cur, T)
+                nxt = _same_sequence(setup, cur, T, kernel=kernel)
                 if nxt is None:
                     if T <= 2:
                         break

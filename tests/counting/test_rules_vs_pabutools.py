@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -102,6 +103,8 @@ def test_fast_float_run_equals_exact_run(election):
         assert mes_run(setup, B, record=False).selected == mes_run(setup, B).selected
 
 
+
+
 def test_ties_are_broken_by_project_id_as_string():
     # "10" and "9" tie on everything; pabutools picks "10" because "10" < "9" as strings
     e = Election.from_ballots(["9", "10"], [10, 10], 10, [["9", "10"], ["9", "10"]])
@@ -148,6 +151,34 @@ def add1_elections(draw):
     return Election.from_ballots(ids, costs, budget, ballots)
 
 
+def _skipped_offsets(t_star: float) -> list[int]:
+    """Offsets t < t_star to check: the first few, and those up to just below t_star."""
+    if t_star == math.inf:
+        return list(range(1, 25))
+    top = math.ceil(t_star) - 1  # the largest integer t < t_star
+    return sorted({t for t in [*range(1, 8), top // 4, top // 2, top - 1, top] if 1 <= t <= top})
+
+
+@SETTINGS
+@given(election=st.one_of(elections(max_voters=12), larger_elections(), add1_elections()))
+def test_compiled_float_run_equals_python_and_exact_runs(election):
+    """The compiled float pass (planning.counting._kernel) selects what the Python float pass
+    and the exact run select, and the runs its breakpoint analysis lets add1 skip do select
+    the same projects (checked up to just below the bound)."""
+    setup = mes_setup(prepare(election, 0, TieBreak.LEXICOGRAPHIC))
+    if election.n_voters == 0:
+        return
+    B0 = Fraction(election.budget) / election.n_voters
+    for extra in (0, 1, 5, 40):
+        B = B0 + extra
+        exact = mes_run(setup, B).selected
+        assert mes_run(setup, B, record=False, kernel=False).selected == exact
+        analysed = mes_run(setup, B, record=False, analyse=True)
+        assert analysed.selected == exact
+        for t in _skipped_offsets(analysed.same_until):
+            assert mes_run(setup, B + t).selected == exact, (B, t, analysed.same_until)
+
+
 def _add1_both(election, min_votes=0, tie_break="lexicographic", max_iterative=None,
                stop="exhaustive"):
     from planning.counting.mes import mes_add1
@@ -191,6 +222,24 @@ def test_accelerated_add1_overspend_equals_iterative(election, min_votes, tie_br
     assert fast[0].stop_reason == slow[0].stop_reason in ("overspend", "all_bought")
     exhaustive, _ = _add1_both(election, min_votes, tie_break, max_iterative=0)
     assert fast[1] >= exhaustive[1]  # it never stops before the exhaustive loop does
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(election=add1_elections(), min_votes=st.integers(0, 3),
+       tie_break=st.sampled_from(["lexicographic", "votes-then-cost"]))
+def test_compiled_add1_equals_python_add1(election, min_votes, tie_break):
+    """The add1 loop on the compiled float runs (snapshots, resumption, chained checks) ends
+    where the loop on the Python ones does, with both stops."""
+    from planning.counting.mes import mes_add1
+
+    if election.n_voters == 0:
+        return
+    for stop in ("exhaustive", "overspend"):
+        got = [mes_add1(mes_setup(prepare(election, min_votes, TieBreak(tie_break))),
+                        record=False, stop=stop, kernel=kernel) for kernel in (True, False)]
+        assert got[0][0].selected == got[1][0].selected
+        assert got[0][1] == got[1][1]
+        assert got[0][0].stop_reason == got[1][0].stop_reason
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
