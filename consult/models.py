@@ -112,6 +112,8 @@ class CityRole(models.Model):
         COUNCIL = "council", _("Council member")
         ADMIN = "admin", _("City administrator")
         REVIEWER = "reviewer", _("Reviewer")
+        #: Enters paper ballots (docs/eligibility.md).
+        CLERK = "clerk", _("Ballot clerk")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_roles"
@@ -240,8 +242,22 @@ class CountingRule(models.TextChoices):
 
 
 class Eligibility(models.TextChoices):
+    """Who may propose, support or vote in a consultation (docs/eligibility.md)."""
+
     REGISTERED = "registered", _("Registered participants")
+    #: Participants who declared the city as theirs when they signed up.
+    RESIDENTS = "residents", _("Residents of the city (as declared)")
+    #: Residents matched against the city's census (`Verification`).
     VERIFIED = "verified", _("Verified residents of the city")
+    #: Holders of a voting code of the consultation (voting only).
+    CODE = "code", _("Holders of a voting code")
+    VERIFIED_OR_CODE = "verified_or_code", _("Verified residents or holders of a voting code")
+
+    @classmethod
+    def for_proposing(cls) -> list[tuple[str, str]]:
+        """The choices that make sense before the vote (codes are for voting)."""
+        return [(value, label) for value, label in cls.choices
+                if value not in (cls.CODE, cls.VERIFIED_OR_CODE)]
 
 
 class Consultation(models.Model):
@@ -257,6 +273,9 @@ class Consultation(models.Model):
         "min_supports",
         "min_votes",
         "eligibility",
+        "proposing_eligibility",
+        "supporting_eligibility",
+        "minimum_age",
         "voting_opens_at",
         "requires_assessment",
     )
@@ -301,10 +320,23 @@ class Consultation(models.Model):
         help_text=_("The minimum votes a proposal needs to be selected."),
     )
     eligibility = models.CharField(
-        _("who may take part"),
+        _("who may vote"),
         max_length=16,
         choices=Eligibility.choices,
         default=Eligibility.REGISTERED,
+    )
+    proposing_eligibility = models.CharField(
+        _("who may submit proposals"), max_length=16, choices=Eligibility.for_proposing(),
+        default=Eligibility.REGISTERED,
+    )
+    supporting_eligibility = models.CharField(
+        _("who may support proposals"), max_length=16, choices=Eligibility.for_proposing(),
+        default=Eligibility.REGISTERED,
+    )
+    minimum_age = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True,
+        help_text=_("Optional. Checked against the census's birth dates, so it needs verified "
+                    "residents; voting codes are handed only to people of age."),
     )
     flags_to_hide = models.PositiveSmallIntegerField(
         _("flags that hide content until review"), default=3
@@ -711,8 +743,20 @@ def new_receipt_code() -> str:
 
 
 class Ballot(models.Model):
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="ballots")
+    """A ballot, cast online by a participant or on paper (entered by two clerks, with the
+    paper's serial number and no participant); both are counted one by one by every rule."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("Paper")
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="ballots",
+                                    null=True, blank=True)
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="ballots")
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices,
+                               default=Channel.ONLINE)
+    serial = models.CharField(_("serial number"), max_length=40, blank=True,
+                              help_text=_("The number printed on a paper ballot."))
     receipt_code = models.CharField(
         _("receipt code"), max_length=14, unique=True, default=new_receipt_code
     )
@@ -726,6 +770,14 @@ class Ballot(models.Model):
             models.UniqueConstraint(
                 fields=["participant", "consultation"], name="one_ballot_per_participant"
             ),
+            models.UniqueConstraint(
+                fields=["consultation", "serial"], condition=models.Q(channel="paper"),
+                name="one_ballot_per_paper_serial"),
+            models.CheckConstraint(
+                condition=(models.Q(channel="online", participant__isnull=False, serial="")
+                           | models.Q(channel="paper", participant__isnull=True)
+                           & ~models.Q(serial="")),
+                name="ballot_online_has_participant_paper_has_serial"),
         ]
 
     def __str__(self) -> str:
@@ -936,3 +988,131 @@ class ModerationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.reason[:60]}"
+
+
+# --- eligibility: the census, verified residents, voting codes, paper ballots -------------------
+# (docs/eligibility.md). Identifiers and codes are stored only as keyed hashes (HMAC-SHA256 with
+# settings.ELIGIBILITY_KEY, consult.identity): the raw document numbers and codes never reach the
+# database.
+
+
+class CensusEntry(models.Model):
+    """One resident of a city's census, as the city imported it (`manage.py census_import`)."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="census")
+    identifier_hash = models.CharField(_("identifier (keyed hash)"), max_length=64)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    district = models.CharField(_("district"), max_length=120, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("census entry")
+        verbose_name_plural = _("census entries")
+        constraints = [
+            models.UniqueConstraint(fields=["city", "identifier_hash"],
+                                    name="one_census_entry_per_identifier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_id} · {self.identifier_hash[:8]}…"
+
+
+class Verification(models.Model):
+    """A participant matched against their city's census. One census identifier verifies one
+    participant only; the verification survives a new import of the census (it keeps the
+    identifier's hash, not the row)."""
+
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE,
+                                       related_name="verification")
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="verifications")
+    identifier_hash = models.CharField(_("identifier (keyed hash)"), max_length=64)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verification")
+        verbose_name_plural = _("verifications")
+        constraints = [
+            models.UniqueConstraint(fields=["city", "identifier_hash"],
+                                    name="one_participant_per_census_identifier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} ✓ {self.city_id}"
+
+
+class VotingCode(models.Model):
+    """A single-use code of a consultation (`manage.py voting_codes`); the plain code exists
+    only in the file printed for the letters."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE,
+                                     related_name="voting_codes")
+    code_hash = models.CharField(_("code (keyed hash)"), max_length=64, unique=True)
+    batch = models.CharField(_("batch"), max_length=40, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("voting code")
+        verbose_name_plural = _("voting codes")
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} · {self.code_hash[:8]}…"
+
+
+class CastIdentity(models.Model):
+    """Who has voted, as the consultation knows them: a census identifier (a verified
+    participant online, or the document shown at a polling station) or a voting code. One row
+    per identity and consultation, whatever the channel: a person cannot vote twice, online and
+    on paper. The ballot is bound to the identity, not to a person's name."""
+
+    class Kind(models.TextChoices):
+        CENSUS = "census", _("Census identifier")
+        CODE = "code", _("Voting code")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE,
+                                     related_name="cast_identities")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    identity_hash = models.CharField(_("identity (keyed hash)"), max_length=64)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="identities")
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("identity that voted")
+        verbose_name_plural = _("identities that voted")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "kind", "identity_hash"],
+                                    name="one_ballot_per_identity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} · {self.kind} · {self.identity_hash[:8]}…"
+
+
+class PaperEntry(models.Model):
+    """One clerk's entry of a paper ballot. Two clerks enter the same serial; a matching pair
+    becomes a `Ballot` (channel paper), a mismatch waits for a third look."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE,
+                                     related_name="paper_entries")
+    serial = models.CharField(_("serial number"), max_length=40)
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="paper_entries")
+    #: {proposal id (as a string): points}, as the clerk typed it (1 point in approval voting).
+    choices = models.JSONField(_("choices"), default=dict)
+    identity_kind = models.CharField(_("identity shown"), max_length=8,
+                                     choices=CastIdentity.Kind.choices, blank=True)
+    identity_hash = models.CharField(_("identity (keyed hash)"), max_length=64, blank=True)
+    ballot = models.ForeignKey(Ballot, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="paper_entries")
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("paper ballot entry")
+        verbose_name_plural = _("paper ballot entries")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "serial", "clerk"],
+                                    name="one_entry_per_clerk_and_serial"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} · {self.serial} · {self.clerk_id}"

@@ -42,6 +42,10 @@ def env_str(name: str, default: str | None = None) -> str | None:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
+#: The key of the hashes that stand for census identifiers and voting codes (consult.identity).
+#: Set it on its own in production: a SECRET_KEY rotated would otherwise make every census
+#: import, verification and printed code unmatchable (docs/eligibility.md).
+ELIGIBILITY_KEY = env_str("ELIGIBILITY_KEY", "") or f"cabildo-eligibility:{SECRET_KEY}"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
