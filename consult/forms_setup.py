@@ -22,7 +22,8 @@ PHASE_FIELDS = ("proposals_open_at", "proposals_close_at", "voting_opens_at",
                 "voting_closes_at", "results_at")
 TEXT_FIELDS = ("title", "description", "plan_start_year", "plan_end_year")
 RULE_FIELDS = ("voting_method", "max_choices", "max_points", "counting_rule", "budget",
-               "currency", "min_supports", "min_votes", "eligibility", "requires_assessment")
+               "currency", "min_supports", "min_votes", "proposing_eligibility",
+               "supporting_eligibility", "eligibility", "minimum_age", "requires_assessment")
 MODERATION_FIELDS = ("flags_to_hide",)
 FIELDS = (*TEXT_FIELDS, *PHASE_FIELDS, *RULE_FIELDS, *MODERATION_FIELDS)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import rules
 from django.core.exceptions import ObjectDoesNotExist
 
-from .models import City, CityRole, Comment, Consultation, Eligibility, Phase, Proposal
+from .models import City, CityRole, Comment, Consultation, Phase, Proposal
 
 
 def city_of(obj: object) -> City | None:
@@ -84,15 +84,23 @@ def participant_of(user):
         return None
 
 
-@rules.predicate
-def is_eligible(user, obj) -> bool:
-    consultation = consultation_of(obj)
-    participant = participant_of(user)
-    if consultation is None or participant is None:
-        return False
-    if consultation.eligibility == Eligibility.VERIFIED:
-        return participant.is_verified and participant.city_id == consultation.city_id
-    return True
+def _may(action: str):
+    """The person may ``action`` in the object's consultation (consult.eligibility decides)."""
+
+    @rules.predicate(name=f"may_{action}")
+    def predicate(user, obj) -> bool:
+        from . import eligibility
+
+        consultation = consultation_of(obj)
+        return consultation is not None and eligibility.may(
+            user=user, consultation=consultation, action=action)
+
+    return predicate
+
+
+may_propose = _may("propose")
+may_support = _may("support")
+may_vote = _may("vote")
 
 
 def _in_phase(*phases: Phase):
@@ -170,17 +178,18 @@ can_see_proposal = ~is_draft | is_author
 #: (the web shows everybody else a notice that it is hidden; the API a 404).
 can_read_proposal = can_see_proposal & (~is_hidden | is_author | is_moderator)
 
-can_submit_proposal = rules.is_authenticated & is_eligible & is_proposals_phase
+can_submit_proposal = rules.is_authenticated & may_propose & is_proposals_phase
 can_edit_proposal = is_author & is_open_proposal & is_proposals_phase
 can_withdraw_proposal = is_author & is_before_voting & (
     is_open_proposal | rules.predicate(lambda u, p: p.status == Proposal.Status.SHORTLISTED)
 )
-can_support = rules.is_authenticated & is_eligible & is_proposals_phase & is_supportable
+can_support = rules.is_authenticated & may_support & is_proposals_phase & is_supportable
 #: Follow a proposal (be told what becomes of it): any participant, in any phase.
 can_follow_proposal = rules.is_authenticated & is_participant & is_followable
-can_comment = rules.is_authenticated & is_eligible & is_discussion_open
-can_flag = rules.is_authenticated & is_eligible
-can_vote = rules.is_authenticated & is_eligible & is_voting_phase
+#: The discussion (comments, reports of abuse) is open to those who may propose.
+can_comment = rules.is_authenticated & may_propose & is_discussion_open
+can_flag = rules.is_authenticated & may_propose
+can_vote = rules.is_authenticated & may_vote & is_voting_phase
 can_moderate = is_moderator
 can_reject_proposal = is_moderator | is_planner
 #: A proposal that can still be rejected: public (published or shortlisted) and voting not open.

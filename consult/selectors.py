@@ -31,6 +31,7 @@ from . import rules
 from .models import (
     Ballot,
     BallotChoice,
+    CastIdentity,
     City,
     CityRole,
     Comment,
@@ -535,6 +536,11 @@ def ballot_of(*, participant: Participant | None, consultation: Consultation) ->
     if participant is None:
         return None
     return Ballot.objects.filter(participant=participant, consultation=consultation).first()
+
+
+def ballot_has_code(*, ballot: Ballot) -> bool:
+    """Whether a voting code is bound to the ballot (changing it asks for none again)."""
+    return CastIdentity.objects.filter(ballot=ballot, kind=CastIdentity.Kind.CODE).exists()
 
 
 def _reported(queryset: QuerySet, *, target: str) -> QuerySet:

@@ -19,9 +19,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from modeltranslation.fields import TranslationFieldDescriptor
 from modeltranslation.translator import translator
 

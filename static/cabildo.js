@@ -11,6 +11,32 @@
     window.setTimeout(function () { form.dataset.submitted = ""; }, 8000);
   });
 
+  // Voting codes: the check character (Luhn mod 30, as consult/identity.py) catches a typo
+  // before the server is asked.
+  var CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ";
+  function codeIsWellFormed(raw) {
+    var text = raw.replace(/[\s.\-_\/]+/g, "").toUpperCase();
+    if (text.length !== 9) return false;
+    var factor = 2, total = 0, n = CODE_ALPHABET.length;
+    for (var i = 7; i >= 0; i--) {
+      var index = CODE_ALPHABET.indexOf(text.charAt(i));
+      if (index < 0) return false;
+      var addend = factor * index;
+      factor = factor === 2 ? 1 : 2;
+      total += Math.floor(addend / n) + (addend % n);
+    }
+    return CODE_ALPHABET.charAt((n - (total % n)) % n) === text.charAt(8);
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-code-check]"), function (input) {
+    function check() {
+      var bad = input.value.trim() !== "" && !codeIsWellFormed(input.value);
+      input.setCustomValidity(bad ? input.dataset.codeCheck : "");
+      input.setAttribute("aria-invalid", bad ? "true" : "false");
+    }
+    input.addEventListener("change", check);
+    input.addEventListener("blur", function () { check(); if (input.validationMessage) input.reportValidity(); });
+  });
+
   // Ballot: live counter of choices, points or money left; mark choices that no longer fit.
   var ballot = document.querySelector("form.ballot");
   if (!ballot) return;

@@ -56,7 +56,8 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "plan_start_year", "plan_end_year", "budget", "currency",
             "proposals_open_at", "proposals_close_at", "voting_opens_at", "voting_closes_at",
             "results_at", "voting_method", "max_choices", "max_points", "counting_rule",
-            "min_supports", "min_votes", "eligibility", "flags_to_hide",
+            "min_supports", "min_votes", "eligibility", "proposing_eligibility",
+            "supporting_eligibility", "minimum_age", "flags_to_hide",
             "requires_assessment", "title_translations", "description_translations",
         ]
 
@@ -126,7 +127,8 @@ class ThemeSpecSerializer(serializers.Serializer):
 class ConsultationUpdateSerializer(serializers.Serializer):
     """A consultation's fields (PATCH: any of them). Once voting has opened the voting rules
     (voting_method, max_choices, max_points, budget, currency, counting_rule, min_supports,
-    min_votes, eligibility, voting_opens_at) cannot change: a request that changes one is a 400
+    min_votes, eligibility, proposing_eligibility, supporting_eligibility, minimum_age,
+    voting_opens_at) cannot change: a request that changes one is a 400
     and nothing is saved."""
 
     title = serializers.CharField(max_length=200)
@@ -155,7 +157,14 @@ class ConsultationUpdateSerializer(serializers.Serializer):
                                                     "rules).")
     min_supports = serializers.IntegerField(**COUNT, required=False)
     min_votes = serializers.IntegerField(**COUNT, required=False)
-    eligibility = serializers.ChoiceField(choices=Eligibility.choices, required=False)
+    eligibility = serializers.ChoiceField(choices=Eligibility.choices, required=False,
+                                          help_text="Who may vote.")
+    proposing_eligibility = serializers.ChoiceField(choices=Eligibility.for_proposing(),
+                                                    required=False)
+    supporting_eligibility = serializers.ChoiceField(choices=Eligibility.for_proposing(),
+                                                     required=False)
+    minimum_age = serializers.IntegerField(min_value=1, max_value=120, required=False,
+                                           allow_null=True)
     flags_to_hide = serializers.IntegerField(**SMALL, required=False)
     requires_assessment = serializers.BooleanField(
         required=False, help_text="Only proposals the review found feasible reach the ballot.")

@@ -20,6 +20,11 @@ class BallotChoiceSerializer(serializers.Serializer):
 
 class BallotWriteSerializer(serializers.Serializer):
     choices = BallotChoiceSerializer(many=True, max_length=1000)
+    voting_code = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default="",
+        help_text="Where the consultation takes voting codes and the voter is not a verified "
+                  "resident: the code of their letter (XXXX-XXXX-C). Not needed to change a "
+                  "ballot already cast with a code.")
 
     def validate_choices(self, value):
         ids = [choice["proposal"] for choice in value]

@@ -47,7 +47,8 @@ class BallotView(ApiView):
         participant = participant_required(request)
         ballot = consult_services.ballot_submit(
             participant=participant, consultation=consultation,
-            choices={choice["proposal"]: choice["points"] for choice in data["choices"]})
+            choices={choice["proposal"]: choice["points"] for choice in data["choices"]},
+            voting_code=data.get("voting_code", ""))
         return Response(s.BallotSerializer(ballot).data)
 
 

@@ -21,8 +21,8 @@ from core.formatting import format_money
 from core.i18n import apply_translations
 from core.validation import in_period, validated, written
 
+from .. import eligibility, selectors
 from .. import rules as perms
-from .. import selectors
 from ..models import (
     Ballot,
     BallotChoice,
@@ -43,6 +43,7 @@ from ..models import (
     Theme,
 )
 from ..voting import ballot_check
+from .identities import online_identities
 from .notices import (  # noqa: F401 (re-exported: the events that tell people)
     tell_moderation,
     tell_proposal_fates,
@@ -90,7 +91,16 @@ def ensure_participant(*, user: AbstractBaseUser) -> Participant:
     return participant
 
 
+def ensure_eligible(*, user: AbstractBaseUser, consultation: Consultation, action: str) -> None:
+    """A 403 that says what the person lacks ("verify your residence", …) when the
+    consultation's eligibility blocks them (consult.eligibility)."""
+    need = eligibility.requirement(user=user, consultation=consultation, action=action)
+    if need is not None and need.blocking:
+        raise NotAllowed(need.message)
+
+
 def ensure_can_submit_proposal(*, user: AbstractBaseUser, consultation: Consultation) -> None:
+    ensure_eligible(user=user, consultation=consultation, action=eligibility.PROPOSE)
     if not perms.can_submit_proposal(user, consultation):
         raise NotAllowed(_("Proposals cannot be submitted in this consultation now."))
 
@@ -111,6 +121,7 @@ def ensure_can_reject_proposal(*, user: AbstractBaseUser, proposal: Proposal) ->
 
 
 def ensure_can_vote(*, user: AbstractBaseUser, consultation: Consultation) -> None:
+    ensure_eligible(user=user, consultation=consultation, action=eligibility.VOTE)
     if not perms.can_vote(user, consultation):
         raise NotAllowed(_("Voting is not open for you in this consultation."))
 
@@ -296,6 +307,8 @@ def proposal_reject(*, proposal: Proposal, user: AbstractBaseUser, reason: str) 
 @transaction.atomic
 def support_add(*, participant: Participant, proposal: Proposal) -> Support:
     """Support a proposal; supporting twice changes nothing."""
+    ensure_eligible(user=participant.user, consultation=proposal.consultation,
+                    action=eligibility.SUPPORT)
     if not perms.can_support(participant.user, proposal):
         raise NotAllowed(_("This proposal cannot be supported now."))
     support, _created = Support.objects.get_or_create(participant=participant, proposal=proposal)
@@ -364,12 +377,16 @@ def proposal_unfollow(*, user: AbstractBaseUser, proposal: Proposal) -> bool:
 
 @transaction.atomic
 def ballot_submit(
-    *, participant: Participant, consultation: Consultation, choices: Mapping[int, int]
+    *, participant: Participant, consultation: Consultation, choices: Mapping[int, int],
+    voting_code: str = "",
 ) -> Ballot:
     """Store or replace the participant's ballot; raise BallotError with a user-facing message.
 
     The limits are checked inside this transaction, with the participant's ballot row locked,
     so two submissions of the same participant are serialised and the last one wins whole.
+    Who cast it is recorded with it (`identities.online_identities`: a verified voter's census
+    identifier, the voting code where the consultation takes them): an identity that already
+    voted, online or on paper, refuses the ballot and nothing is saved.
     """
     ensure_can_vote(user=participant.user, consultation=consultation)
     choices = {int(pid): int(points) for pid, points in choices.items()}
@@ -381,6 +398,8 @@ def ballot_submit(
     ballot, created = Ballot.objects.select_for_update().get_or_create(
         participant=participant, consultation=consultation
     )
+    online_identities(ballot=ballot, participant=participant, consultation=consultation,
+                      code=voting_code)
     if not created:
         ballot.choices.all().delete()
         ballot.updated_at = timezone.now()

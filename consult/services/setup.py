@@ -36,6 +36,7 @@ from ..models import (
     PHASES_ORDERED,
     City,
     Consultation,
+    Eligibility,
     Theme,
     VotingMethod,
 )
@@ -52,6 +53,10 @@ SETUP_NOT_ALLOWED = gettext_lazy(
     "its consultations.")
 THEME_HAS_PROPOSALS = gettext_lazy(
     "The theme “%(name)s” has proposals: it cannot be removed. Rename it instead.")
+MINIMUM_AGE_NEEDS_CENSUS = gettext_lazy(
+    "A minimum age can only be checked for verified residents (the census has their birth "
+    "dates) or voting-code holders (the city hands codes to people of age): choose those for "
+    "voting, or leave the age empty.")
 THEMES_NEED_NAMES = gettext_lazy("A consultation needs at least one theme, each with a name.")
 SLUG_TAKEN = gettext_lazy("The city already has a consultation with this address.")
 
@@ -60,7 +65,8 @@ EDITABLE = frozenset({
     "title", "description", "plan_start_year", "plan_end_year", "budget", "currency",
     "proposals_open_at", "proposals_close_at", "voting_opens_at", "voting_closes_at",
     "results_at", "voting_method", "max_choices", "max_points", "counting_rule", "min_supports",
-    "min_votes", "eligibility", "flags_to_hide", "requires_assessment",
+    "min_votes", "eligibility", "proposing_eligibility", "supporting_eligibility", "minimum_age",
+    "flags_to_hide", "requires_assessment",
 })
 
 #: The dates a consultation may have (further ones are typing mistakes, and the extremes of the
@@ -112,11 +118,21 @@ def consultation_check(consultation: Consultation) -> None:
             continue
         if later < earlier or (strict and later == earlier):
             raise ServiceError(str(PHASES_ORDERED), field=after)
+    if consultation.minimum_age and not _knows_ages(consultation):
+        raise ServiceError(str(MINIMUM_AGE_NEEDS_CENSUS), field="minimum_age")
     method = consultation.voting_method
     if method == VotingMethod.APPROVAL and not consultation.max_choices:
         raise ServiceError(str(APPROVAL_NEEDS_MAX_CHOICES), field="max_choices")
     if method == VotingMethod.CUMULATIVE and not consultation.max_points:
         raise ServiceError(str(CUMULATIVE_NEEDS_POINTS), field="max_points")
+
+
+def _knows_ages(consultation: Consultation) -> bool:
+    """A minimum age is checked against the census's birth dates (verified residents, for
+    every action open to them only) or left to whoever hands out the voting codes; with any
+    other voting eligibility nobody could check it."""
+    return consultation.eligibility in (Eligibility.VERIFIED, Eligibility.CODE,
+                                        Eligibility.VERIFIED_OR_CODE)
 
 
 def frozen_rules_message(fields: Sequence[str]) -> str:

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 
 from core.web import render
 
+from .. import eligibility, selectors, tasks
 from .. import rules as perms
-from .. import selectors, tasks
 from ..filters import ProposalFilter
 from ..forms import (
     CommentForm,
@@ -70,11 +70,24 @@ def consultation_detail(request: HttpRequest, city: str, slug: str) -> HttpRespo
         "can_submit": perms.can_submit_proposal(request.user, consultation),
         "can_vote": perms.can_vote(request.user, consultation),
         "can_edit_consultation": perms.can_edit_consultation(request.user, consultation),
-        "is_eligible": perms.is_eligible(request.user, consultation),
+        "need": phase_requirement(request.user, consultation),
         "ballot": selectors.ballot_of(participant=participant, consultation=consultation),
         "plan_years": range(consultation.plan_start_year, consultation.plan_end_year + 1),
     }
     return render(request, "consult/consultation_detail.html", context)
+
+
+def phase_requirement(user, consultation):
+    """What the person lacks for what the consultation's phase invites (proposing and
+    discussing before the vote, voting during it)."""
+    phase = consultation.phase
+    if phase in (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW):
+        action = eligibility.PROPOSE
+    elif phase == Phase.VOTING:
+        action = eligibility.VOTE
+    else:
+        return None
+    return eligibility.requirement(user=user, consultation=consultation, action=action)
 
 
 class CountCachedPaginator(Paginator):
@@ -116,7 +129,7 @@ def proposal_list(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     can_support_here = (
         participant is not None
         and consultation.phase == Phase.PROPOSALS
-        and perms.is_eligible(request.user, consultation)
+        and perms.may_support(request.user, consultation)
     )
     return render(request, "consult/proposal_list.html", {
         "consultation": consultation,

@@ -15,8 +15,8 @@ from core.errors import NotAllowed, ServiceError
 from core.i18n import text_order
 from core.web import render
 
+from .. import eligibility, selectors, services, tasks
 from .. import rules as perms
-from .. import selectors, services, tasks
 from ..filters import shuffled
 from ..models import (
     Phase,
@@ -61,7 +61,7 @@ def vote(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     participant = participant_of(request)
     ballot = selectors.ballot_of(participant=participant, consultation=consultation)
     current = selectors.ballot_choices_of(ballot=ballot) if ballot else {}
-    error = None
+    error = error_field = None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
@@ -69,17 +69,20 @@ def vote(request: HttpRequest, city: str, slug: str) -> HttpResponse:
             services.ensure_can_vote(user=request.user, consultation=consultation)
             choices = choices_from_post(request.POST, consultation.voting_method)
             ballot = services.ballot_submit(
-                participant=participant, consultation=consultation, choices=choices
+                participant=participant, consultation=consultation, choices=choices,
+                voting_code=request.POST.get("voting_code", ""),
             )
         except NotAllowed as exc:
             return error_page(request, exc.message, status=403)
         except ServiceError as exc:
-            error = exc.message
+            error, error_field = exc.message, exc.field
             current = choices_from_post_lenient(request.POST, consultation.voting_method)
         else:
             messages.success(request, _("Your ballot is saved."))
             return redirect("consult:vote_receipt", city=city, slug=slug)
     can_vote = perms.can_vote(request.user, consultation)
+    need = eligibility.requirement(user=request.user, consultation=consultation,
+                                   action=eligibility.VOTE)
     if request.method == "GET" and can_vote and ballot is None:
         # Ballots are saved only when submitted: remember the start (one query), so that the
         # closing reminder can say it was not submitted.
@@ -99,7 +102,10 @@ def vote(request: HttpRequest, city: str, slug: str) -> HttpResponse:
         "ballot": ballot,
         "error": error,
         "can_vote": can_vote,
-        "is_eligible": perms.is_eligible(request.user, consultation),
+        "need": need,
+        "asks_code": need is not None and need.code == "voting_code" and not (
+            ballot and selectors.ballot_has_code(ballot=ballot)),
+        "code_error": error if error_field == "voting_code" else "",
         "method": consultation.voting_method,
         "used_points": sum(current.values()),
         "used_choices": len(current),
