@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from core.errors import ServiceError
 from core.formatting import format_number
 
-from ..identity import CODE_ALPHABET, code_hash, new_code, normalise_code
+from ..identity import code_hash, new_code, normalise_code
 from ..models import CastIdentity, Consultation, VotingCode
 
 #: The most codes one call issues (a city prints several batches for more).
@@ -23,10 +23,6 @@ MAX_CODES_PER_ISSUE = 100_000
 BATCH_MAX_CHARS = VotingCode._meta.get_field("batch").max_length
 #: Hashes looked up per query: well under SQLite's limit on query parameters.
 _LOOKUP_CHUNK = 900
-#: Luhn mod 30 misses one typo: two neighbours swapped when they are the alphabet's first and last
-#: characters ("2Z" read as "Z2"), as Luhn mod 10 misses "09" ↔ "90". Codes where they stand side
-#: by side (about 2 %) are not issued, so that no swap of neighbours makes another valid code.
-_BLIND_PAIRS = (CODE_ALPHABET[0] + CODE_ALPHABET[-1], CODE_ALPHABET[-1] + CODE_ALPHABET[0])
 #: A concurrent issue of the same consultation can take a hash between our check and our insert
 #: (at about 40 bits a code, all but impossible); the whole issue is then tried again.
 _ATTEMPTS = 3
@@ -62,10 +58,8 @@ def _issue(*, consultation: Consultation, count: int, batch: str) -> list[str]:
         while len(codes) < count:
             fresh: dict[str, str] = {}
             while len(codes) + len(fresh) < count:
-                printed = new_code()
+                printed = new_code()  # never one of Luhn's blind swaps (consult.identity)
                 typed = normalise_code(printed)
-                if any(pair in typed for pair in _BLIND_PAIRS):
-                    continue
                 digest = code_hash(typed, consultation_id=consultation.pk)
                 if digest not in codes:
                     fresh[digest] = printed
