@@ -161,6 +161,8 @@ def test_every_voting_rule_freezes_when_voting_opens(name):
         "voting_method": "knapsack", "max_choices": 4, "max_points": 10,
         "budget": Decimal("5"), "currency": "EUR", "counting_rule": "greedy",
         "min_supports": 7, "min_votes": 7, "eligibility": "verified", "requires_assessment": True,
+        "proposing_eligibility": "residents", "supporting_eligibility": "verified",
+        "minimum_age": 16,
         "voting_opens_at": consultation.voting_opens_at - timedelta(hours=1),
     }[name]
     before = snapshot(consultation)
