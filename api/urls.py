@@ -11,6 +11,7 @@ v1 = [
     path("me/", views.Me.as_view(), name="me"),
     path("me/data/", views.MeData.as_view(), name="me-data"),
     path("me/waiting/", views.Waiting.as_view(), name="me-waiting"),
+    path("me/verification/", views.MeVerification.as_view(), name="me-verification"),
     path("cities/", views.CityList.as_view(), name="city-list"),
     path("cities/<int:pk>/", views.CityDetail.as_view(), name="city-detail"),
     path("cities/<int:pk>/council-rule/", views.CouncilRuleDetail.as_view(),

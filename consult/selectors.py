@@ -32,6 +32,7 @@ from .models import (
     Ballot,
     BallotChoice,
     CastIdentity,
+    CensusEntry,
     City,
     CityRole,
     Comment,
@@ -44,6 +45,7 @@ from .models import (
     ProposalAssessment,
     ProposalFollow,
     Support,
+    Verification,
 )
 
 #: The answer, on the web and in the API, to a proposal the reader may not open: a draft is
@@ -744,3 +746,28 @@ def proposals_to_assess(*, user) -> list[dict]:
     counts = {row["consultation__city_id"]: (row["n"], row["mine"]) for row in rows}
     return [{"city": city, "to_assess": counts.get(pk, (0, 0))[0],
              "assigned": counts.get(pk, (0, 0))[1]} for pk, city in cities.items()]
+
+
+# --- the census and verified residents ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CensusFacts:
+    """What a resident needs to know of their city's census before verifying: whether there is
+    one, and whether it asks for a birth date."""
+
+    published: bool
+    asks_birth_date: bool
+
+
+def census_facts(*, city: City) -> CensusFacts:
+    census = CensusEntry.objects.filter(city=city)
+    published = census.exists()
+    dated = published and census.filter(birth_date__isnull=False).exists()
+    return CensusFacts(published=published, asks_birth_date=dated)
+
+
+def verification_of(*, participant: Participant | None) -> Verification | None:
+    if participant is None:
+        return None
+    return Verification.objects.select_related("city").filter(participant=participant).first()

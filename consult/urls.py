@@ -14,6 +14,7 @@ account_urls = [
     path("profile/data.json", views.data_download, name="data_download"),
     path("profile/delete/", views.account_delete, name="account_delete"),
     path("participation/", views.my_participation, name="my_participation"),
+    path("verify/", views.verify_residence, name="verify_residence"),
 ]
 
 moderation_urls = [

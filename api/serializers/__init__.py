@@ -6,6 +6,7 @@ One module per area, as api/views/; this package re-exports every name (the view
 ``s``)."""
 
 from ._common import ID_LIMITS, MONEY, TranslationsField, display_name, translations_of, user_name
+from .census import VerificationSerializer, VerificationWriteSerializer
 from .counts import (
     CountCompareColumnSerializer,
     CountJobSerializer,
@@ -107,6 +108,8 @@ from .voting import (
 )
 
 __all__ = [
+    "VerificationSerializer",
+    "VerificationWriteSerializer",
     "ReceiptSerializer",
     "AssessmentSerializer",
     "AssessmentStaffSerializer",

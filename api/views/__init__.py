@@ -7,6 +7,7 @@ One module per area of api/urls.py; this package re-exports every view (``views.
 
 from ._common import ApiDefaults, ApiView
 from .auth import NotFound, ObtainToken
+from .census import MeVerification
 from .counts import (
     CountCompare,
     CountJobDetail,
@@ -97,6 +98,7 @@ __all__ = [
     "ResultList",
     "Me",
     "MeData",
+    "MeVerification",
     "CountRunList",
     "CountRunDetail",
     "CountCompare",

@@ -219,6 +219,12 @@ TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
 RECEIPT_CHECKS_PER_ADDRESS = int(env_str("RECEIPT_CHECKS_PER_ADDRESS", "20"))
 RECEIPT_CHECK_WINDOW = int(env_str("RECEIPT_CHECK_WINDOW", str(10 * 60)))
 
+# Census verification (docs/eligibility.md): at most VERIFICATION_ATTEMPTS attempts per
+# participant, and as many per document number (so that many accounts cannot try birth dates
+# for one number), in VERIFICATION_WINDOW seconds.
+VERIFICATION_ATTEMPTS = int(env_str("VERIFICATION_ATTEMPTS", "5"))
+VERIFICATION_WINDOW = int(env_str("VERIFICATION_WINDOW", str(15 * 60)))
+
 # --- Reporting vulnerabilities (docs/security.md) -------------------------------------------------
 # SECURITY_CONTACT: comma-separated mailto:/https: addresses served in /.well-known/security.txt
 # (RFC 9116); SECURITY_POLICY_URL: the page that says how reports are handled.

@@ -43,6 +43,14 @@ from ..models import (
     Theme,
 )
 from ..voting import ballot_check
+from .census import (  # noqa: F401 (re-exported: the census and verified residents)
+    CensusRefused,
+    ImportReport,
+    TooManyAttempts,
+    census_import,
+    ensure_can_verify,
+    verify_residence,
+)
 from .identities import online_identities
 from .notices import (  # noqa: F401 (re-exported: the events that tell people)
     tell_moderation,

@@ -9,6 +9,7 @@ from .accounts import (  # noqa: F401
     profile,
     signup,
 )
+from .census import verify_residence  # noqa: F401
 from .consultations import (  # noqa: F401
     consultation_detail,
     healthz,

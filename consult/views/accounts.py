@@ -93,7 +93,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         return redirect("consult:profile")
     return render(
         request, "consult/profile.html",
-        {"form": form, "participant": participant, "demographics_help": DEMOGRAPHICS_HELP},
+        {"form": form, "participant": participant, "demographics_help": DEMOGRAPHICS_HELP,
+         "verification": selectors.verification_of(participant=participant)},
         status=400 if form.is_bound and form.errors else 200,
     )
 
