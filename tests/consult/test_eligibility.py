@@ -142,6 +142,7 @@ def test_a_minimum_age_needs_a_rule_that_knows_ages():
 
 def test_a_code_holder_votes_once_with_their_code():
     consultation, proposal = _voting(eligibility=Eligibility.CODE)
+    other = ProposalFactory(consultation=consultation)
     [code] = _codes(consultation)
     first, second = ParticipantFactory(is_verified=False), ParticipantFactory()
     with pytest.raises(BallotError, match="voting code you received"):
@@ -151,7 +152,7 @@ def test_a_code_holder_votes_once_with_their_code():
                                     choices={proposal.pk: 1}, voting_code=code.lower())
     assert CastIdentity.objects.get(kind=CastIdentity.Kind.CODE).ballot == ballot
     # changing the ballot asks for no code again
-    services.ballot_submit(participant=first, consultation=consultation, choices={})
+    services.ballot_submit(participant=first, consultation=consultation, choices={other.pk: 1})
     with pytest.raises(BallotError, match="already been used"):
         services.ballot_submit(participant=second, consultation=consultation,
                                choices={proposal.pk: 1}, voting_code=code)
