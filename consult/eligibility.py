@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from .models import Consultation, Eligibility, Participant
 
 PROPOSE, SUPPORT, VOTE = "propose", "support", "vote"
+PROFILE_NEEDED = gettext_lazy("Complete your profile before you take part.")
 CODE_NEEDED = gettext_lazy("Enter the voting code you received by letter with your ballot.")
 ACTIONS = (PROPOSE, SUPPORT, VOTE)
 
@@ -66,7 +67,7 @@ def requirement(*, user, consultation: Consultation, action: str) -> Requirement
                            _("Sign in"))
     participant = participant_of(user)
     if participant is None:
-        return Requirement("profile", _("Complete your profile before you take part."),
+        return Requirement("profile", str(PROFILE_NEEDED),
                            reverse("consult:profile"), _("Complete your profile"))
     if rule == Eligibility.REGISTERED:
         return None

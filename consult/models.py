@@ -260,6 +260,10 @@ class Eligibility(models.TextChoices):
                 if value not in (cls.CODE, cls.VERIFIED_OR_CODE)]
 
 
+#: The options for proposing and supporting: voting codes are for voting only.
+ELIGIBILITY_BEFORE_VOTE = Eligibility.for_proposing()
+
+
 class Consultation(models.Model):
     """A public consultation. Its phase follows from its dates; nobody switches it by hand."""
 
@@ -326,11 +330,11 @@ class Consultation(models.Model):
         default=Eligibility.REGISTERED,
     )
     proposing_eligibility = models.CharField(
-        _("who may submit proposals"), max_length=16, choices=Eligibility.for_proposing(),
+        _("who may submit proposals"), max_length=16, choices=ELIGIBILITY_BEFORE_VOTE,
         default=Eligibility.REGISTERED,
     )
     supporting_eligibility = models.CharField(
-        _("who may support proposals"), max_length=16, choices=Eligibility.for_proposing(),
+        _("who may support proposals"), max_length=16, choices=ELIGIBILITY_BEFORE_VOTE,
         default=Eligibility.REGISTERED,
     )
     minimum_age = models.PositiveSmallIntegerField(

@@ -10,6 +10,7 @@ to the day of the run so that the open consultations are open).
 """
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -36,7 +37,7 @@ from consult.models import (
     VotingMethod,
 )
 
-from . import texts
+from . import eligibility, texts
 from .people import SEED, seed_logins, seed_network, seed_participants
 from .story import seed_citizen_ballot, seed_citizen_conversation
 
@@ -52,6 +53,9 @@ COST_UNIT = {"MXN": 50_000, "UYU": 50_000, "ARS": 500_000, "BRL": 10_000, "USD":
 class DemoSummary:
     created_consultations: list[str]
     logins: list[tuple[str, str]]
+    #: Voting codes of the open climate vote issued by this run (printed once, then only
+    #: their hashes exist).
+    voting_codes: list[str] = dataclasses.field(default_factory=list)
 
 
 def local_midnight(city: City, day_offset: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -341,6 +345,7 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
         results_at=local_midnight(cdmx, 21, 12),
         voting_method=VotingMethod.KNAPSACK,
         counting_rule=CountingRule.MES_GREEDY, min_supports=0,
+        eligibility=Eligibility.VERIFIED_OR_CODE,
     )
     if open_vote:
         proposals = seed_proposals(consultation=open_vote, authors=share(0.14, 0.18),
@@ -388,6 +393,9 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
         results_at=local_midnight(montevideo, 55, 12),
         voting_method=VotingMethod.CUMULATIVE, max_points=10,
         counting_rule=CountingRule.GREEDY, min_supports=5,
+        # for Montevideo's residents only (those who declared it their city)
+        proposing_eligibility=Eligibility.RESIDENTS, supporting_eligibility=Eligibility.RESIDENTS,
+        eligibility=Eligibility.RESIDENTS,
     )
     if open_proposals:
         residents = city_people(montevideo)
@@ -419,7 +427,10 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
                 seed_votes(consultation=consultation, proposals=proposals,
                            participants=residents, rng=rng, supports_per_person=(1, 3),
                            turnout=spec.turnout)
-    return DemoSummary(created_consultations=created, logins=logins)
+    eligibility.seed_census(cdmx)
+    climate = Consultation.objects.get(city=cdmx, slug="agenda-climatica-internacional-2027")
+    return DemoSummary(created_consultations=created, logins=logins,
+                       voting_codes=eligibility.seed_voting_codes(climate))
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,8 @@ ROLE_LOGINS = [
     # username, city slug, role (None: participant only), description
     ("admin", None, None, "superuser (Django admin)"),
     ("ciudadana", "ciudad-de-mexico", None, "participant of Mexico City"),
+    ("vecino", "ciudad-de-mexico", None, "participant of Mexico City, not yet verified: "
+     "verify with document MX-0000002, born 1985-03-14"),
     ("moderadora", "ciudad-de-mexico", CityRole.Role.MODERATOR, "moderator, Mexico City"),
     ("planificador", "ciudad-de-mexico", CityRole.Role.PLANNER, "planner, Mexico City"),
     ("concejal", "ciudad-de-mexico", CityRole.Role.COUNCIL, "council member, Mexico City"),
@@ -113,10 +115,17 @@ ROLE_LOGINS = [
     ("admin-cdmx", "ciudad-de-mexico", CityRole.Role.ADMIN, "city administrator, Mexico City"),
     ("revisora", "ciudad-de-mexico", CityRole.Role.REVIEWER,
      "reviewer of proposals before the vote, Mexico City"),
+    ("escrutadora-montevideo", "montevideo", CityRole.Role.CLERK,
+     "ballot clerk, Montevideo: enters paper ballots"),
+    ("escrutador-montevideo", "montevideo", CityRole.Role.CLERK,
+     "ballot clerk, Montevideo: the second entry of each paper ballot"),
     ("planificadora-lima", "lima", CityRole.Role.PLANNER,
      "planner, Lima (no rights in Mexico City)"),
 ]
 
+
+#: Logins whose residence is still to verify (demo.eligibility).
+UNVERIFIED_LOGINS = {"vecino"}
 
 #: Where the role logins live: `ciudadana` in Cuauhtémoc, Lima's planner in Barranco.
 LOGIN_DISTRICTS = {"ciudad-de-mexico": "Cuauhtémoc", "lima": "Barranco"}
@@ -155,7 +164,8 @@ def seed_logins(cities: dict[str, City]) -> list[tuple[str, str]]:
         city = cities[city_slug or "ciudad-de-mexico"]
         Participant.objects.get_or_create(
             user=user,
-            defaults={"city": city, "is_verified": True, "consent_at": timezone.now(),
+            defaults={"city": city, "is_verified": username not in UNVERIFIED_LOGINS,
+                      "consent_at": timezone.now(),
                       "public_name": username,
                       "district": LOGIN_DISTRICTS.get(city.slug, "")},
         )

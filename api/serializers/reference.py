@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from consult.models import (
+    ELIGIBILITY_BEFORE_VOTE,
     City,
     Consultation,
     Eligibility,
@@ -159,9 +160,9 @@ class ConsultationUpdateSerializer(serializers.Serializer):
     min_votes = serializers.IntegerField(**COUNT, required=False)
     eligibility = serializers.ChoiceField(choices=Eligibility.choices, required=False,
                                           help_text="Who may vote.")
-    proposing_eligibility = serializers.ChoiceField(choices=Eligibility.for_proposing(),
+    proposing_eligibility = serializers.ChoiceField(choices=ELIGIBILITY_BEFORE_VOTE,
                                                     required=False)
-    supporting_eligibility = serializers.ChoiceField(choices=Eligibility.for_proposing(),
+    supporting_eligibility = serializers.ChoiceField(choices=ELIGIBILITY_BEFORE_VOTE,
                                                      required=False)
     minimum_age = serializers.IntegerField(min_value=1, max_value=120, required=False,
                                            allow_null=True)

@@ -198,7 +198,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # A choice set used by several components needs its name (the ballot's proposals and the
     # proposals share the proposal status).
-    "ENUM_NAME_OVERRIDES": {"ProposalStatusEnum": "consult.models.Proposal.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ProposalStatusEnum": "consult.models.Proposal.Status",
+        # who may propose and who may support share their options (no voting codes)
+        "EligibilityBeforeVoteEnum": "consult.models.ELIGIBILITY_BEFORE_VOTE",
+    },
 }
 
 # --- Login limits (core/login_limits.py; docs/deployment.md) ---------------------------------

@@ -95,7 +95,7 @@ def ensure_participant(*, user: AbstractBaseUser) -> Participant:
     """The user's participant profile; taking part needs one."""
     participant = perms.participant_of(user)
     if participant is None:
-        raise NotAllowed(_("Complete your profile before you take part."))
+        raise NotAllowed(str(eligibility.PROFILE_NEEDED))
     return participant
 
 

@@ -44,6 +44,8 @@ def form_data(**changes) -> dict:
         "voting_method": "approval", "max_choices": "3", "max_points": "",
         "counting_rule": "mes", "budget": "2500000", "currency": "PEN",
         "min_supports": "10", "min_votes": "5", "eligibility": "registered",
+        "proposing_eligibility": "registered", "supporting_eligibility": "registered",
+        "minimum_age": "",
         "flags_to_hide": "3",
         "themes-TOTAL_FORMS": "2", "themes-INITIAL_FORMS": "0",
         "themes-MIN_NUM_FORMS": "0", "themes-MAX_NUM_FORMS": "1000",
@@ -64,7 +66,8 @@ def edit_data(consultation, **changes) -> dict:
         data[name] = getattr(consultation, name).astimezone(tz).strftime("%Y-%m-%dT%H:%M")
     for name in ("title", "description", "plan_start_year", "plan_end_year", "voting_method",
                  "counting_rule", "budget", "currency", "min_supports", "min_votes",
-                 "eligibility", "flags_to_hide"):
+                 "eligibility", "proposing_eligibility", "supporting_eligibility",
+                 "flags_to_hide"):
         data[name] = str(getattr(consultation, name))
     data["max_choices"] = str(consultation.max_choices or "")
     data["max_points"] = str(consultation.max_points or "")

@@ -170,7 +170,7 @@ def test_unverified_participant_cannot_vote_where_residents_only(client):
     (a,) = ballot(consultation, 100)
     voter(client, consultation, is_verified=False)
     page = client.get(url("vote", consultation)).content.decode()
-    assert "only verified residents" in page
+    assert "This consultation is for verified residents of" in page
     assert client.post(url("vote", consultation), {"choice": [a.pk]}).status_code == 403
 
 

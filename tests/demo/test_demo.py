@@ -261,3 +261,36 @@ def test_each_citys_content_is_stored_in_its_own_language():
     with translation.override("pt-br"):
         shown = localized(proposal, "title")
     assert shown == proposal.title_pt_br and not shown.is_other_language
+
+
+def test_the_demo_census_verifies_vecino_and_the_climate_vote_takes_codes(capsys):
+    """Mexico City's census holds the demo's verified people (ciudadana with her document)
+    and vecino, who verifies with the document the README gives; the climate vote takes
+    verified residents or the codes the command printed; Montevideo's open consultation is for
+    its residents."""
+    from consult import eligibility, identity
+    from consult.models import CensusEntry, Eligibility, Participant, Verification
+    from consult.services import verify_residence
+    from demo.eligibility import VECINO_BIRTH, VECINO_DOCUMENT
+
+    call_command("seed_demo", participants=300)
+    out = capsys.readouterr().out
+    cdmx = City.objects.get(slug="ciudad-de-mexico")
+    ciudadana = Participant.objects.get(user__username="ciudadana")
+    assert ciudadana.verification.identifier_hash == identity.identifier_hash(
+        "MX-0000001", city_id=cdmx.pk)
+    assert CensusEntry.objects.filter(city=cdmx).count() > Verification.objects.count()
+    climate = Consultation.objects.get(slug="agenda-climatica-internacional-2027")
+    assert climate.eligibility == Eligibility.VERIFIED_OR_CODE
+    printed = out.split("Voting codes")[1].split()
+    assert any(identity.normalise_code(word) for word in printed)
+    vecino = Participant.objects.get(user__username="vecino")
+    assert eligibility.needs_code(user=vecino.user, consultation=climate)
+    verify_residence(participant=vecino, identifier=VECINO_DOCUMENT, birth_date=VECINO_BIRTH)
+    vecino.refresh_from_db()
+    assert vecino.is_verified
+    assert not eligibility.needs_code(user=vecino.user, consultation=climate)
+    montevideo = Consultation.objects.get(slug="montevideo-ciudad-abierta-2027-2030")
+    need = eligibility.requirement(user=ciudadana.user, consultation=montevideo,
+                                   action=eligibility.PROPOSE)
+    assert need is not None and need.code == "resident"

@@ -22,3 +22,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {DEMO_PASSWORD}):"))
         for username, description in summary.logins:
             self.stdout.write(f"  {username:<20} {description}")
+        if summary.voting_codes:
+            self.stdout.write(self.style.SUCCESS(
+                "Voting codes of “Agenda climática” (printed only now; any login may vote "
+                "with one):"))
+            self.stdout.write("  " + "  ".join(summary.voting_codes[:5]))
