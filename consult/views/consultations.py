@@ -139,6 +139,10 @@ def proposal_list(request: HttpRequest, city: str, slug: str) -> HttpResponse:
         "ordering": proposal_filter.ordering,
         "can_support_here": can_support_here,
         "can_submit": perms.can_submit_proposal(request.user, consultation),
+        # before anyone tries to support: what they lack for it (signed-in people only)
+        "need": eligibility.requirement(user=request.user, consultation=consultation,
+                                        action=eligibility.SUPPORT)
+        if consultation.phase == Phase.PROPOSALS and request.user.is_authenticated else None,
     })
 
 
@@ -164,6 +168,9 @@ def proposal_detail(request: HttpRequest, city: str, slug: str, pk: int) -> Http
         "comments": selectors.comments_of(proposal=proposal),
         "supports_it": selectors.supports_proposal(participant=participant, proposal=proposal),
         "can_support": perms.can_support(request.user, proposal),
+        "support_need": eligibility.requirement(
+            user=request.user, consultation=consultation, action=eligibility.SUPPORT)
+        if consultation.phase == Phase.PROPOSALS and request.user.is_authenticated else None,
         "can_unsupport": participant is not None and perms.is_proposals_phase(
             request.user, proposal),
         "can_comment": perms.can_comment(request.user, proposal) and not proposal.is_hidden,

@@ -237,3 +237,17 @@ def test_many_people_with_the_same_code_at_once_make_one_ballot():
     assert outcomes.count("ok") == 1 and outcomes.count("refused") == THREADS - 1
     assert Ballot.objects.filter(consultation=consultation).count() == 1
     assert CastIdentity.objects.filter(consultation=consultation).count() == 1
+
+
+def test_the_proposal_pages_say_what_supporting_needs(client):
+    consultation = ConsultationFactory(phase=Phase.PROPOSALS,
+                                       supporting_eligibility=Eligibility.RESIDENTS)
+    proposal = ProposalFactory(consultation=consultation)
+    visitor = ParticipantFactory(city=CityFactory(name="Quito"))
+    client.force_login(visitor.user)
+    args = [consultation.city.slug, consultation.slug]
+    for url in (reverse("consult:proposals", args=args),
+                reverse("consult:proposal", args=[*args, proposal.pk])):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert f"This consultation is for residents of {consultation.city.name}" in html, url
+        assert "Support this proposal" not in html
