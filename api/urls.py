@@ -25,6 +25,8 @@ v1 = [
     path("consultations/<int:pk>/themes/", views.ThemeList.as_view(), name="theme-list"),
     path("consultations/<int:pk>/proposals/", views.ProposalList.as_view(),
          name="proposal-list"),
+    path("consultations/<int:pk>/eligibility/", views.ConsultationEligibility.as_view(),
+         name="consultation-eligibility"),
     path("consultations/<int:pk>/ballot/", views.BallotView.as_view(), name="ballot"),
     path("consultations/<int:pk>/ballot/proposals/", views.BallotProposalList.as_view(),
          name="ballot-proposals"),

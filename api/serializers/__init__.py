@@ -101,6 +101,7 @@ from .voting import (
     BallotChoiceSerializer,
     BallotSerializer,
     BallotWriteSerializer,
+    EligibilitySerializer,
     MeSerializer,
     ProfileUpdateSerializer,
     ReceiptSerializer,
@@ -108,6 +109,7 @@ from .voting import (
 )
 
 __all__ = [
+    "EligibilitySerializer",
     "VerificationSerializer",
     "VerificationWriteSerializer",
     "ReceiptSerializer",

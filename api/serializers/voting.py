@@ -138,3 +138,28 @@ class ReceiptSerializer(serializers.Serializer):
             "voter_number": check.voter_number if check.status != "voting" else None,
             "choices": [{"title": title, "points": points} for title, points in check.choices],
         }).data
+
+
+class RequirementSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["sign_in", "profile", "resident", "verify", "age",
+                                            "voting_code"])
+    message = serializers.CharField(help_text="What to tell the person, in their language.")
+    url = serializers.CharField(allow_blank=True, help_text="Where to get it (a web page).")
+    blocking = serializers.BooleanField(
+        help_text="false: the person may act, bringing it with the act (a voting code with "
+                  "the ballot).")
+
+
+class ActionEligibilitySerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="The consultation's option (see Consultation).")
+    allowed = serializers.BooleanField(help_text="Nothing blocks the person (phases aside).")
+    needs = RequirementSerializer(allow_null=True)
+
+
+class EligibilitySerializer(serializers.Serializer):
+    """What the person asking may do in a consultation, and what they lack for the rest."""
+
+    propose = ActionEligibilitySerializer()
+    support = ActionEligibilitySerializer()
+    vote = ActionEligibilitySerializer()
+    minimum_age = serializers.IntegerField(allow_null=True)

@@ -66,7 +66,15 @@ from .reference import (
 )
 from .reports import PublishedReportDetail, PublishedReportList
 from .review import AssignmentCreate, ProposalAssessmentView
-from .voting import BallotProposalList, BallotView, Me, MeData, ReceiptCheck, ResultList
+from .voting import (
+    BallotProposalList,
+    BallotView,
+    ConsultationEligibility,
+    Me,
+    MeData,
+    ReceiptCheck,
+    ResultList,
+)
 
 __all__ = [
     "ReceiptCheck",
@@ -94,6 +102,7 @@ __all__ = [
     "ModerationDecisionList",
     "ModerationDecisionDetail",
     "BallotView",
+    "ConsultationEligibility",
     "BallotProposalList",
     "ResultList",
     "Me",

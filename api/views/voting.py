@@ -9,6 +9,7 @@ from rest_framework import exceptions, generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from consult import eligibility
 from consult import rules as consult_rules
 from consult import selectors as consult_selectors
 from consult import services as consult_services
@@ -23,6 +24,28 @@ from .. import serializers as s
 from ..filters import order_seed
 from ._common import ApiDefaults, ApiView, consultation_or_404, parsed, participant_required
 from .proposals import PROPOSAL_FILTER_PARAMETERS
+
+
+class ConsultationEligibility(ApiView):
+    """What you may do in a consultation — submit proposals, support them, vote — and, for
+    what you may not, what you need and where to get it (`docs/eligibility.md`); anonymous
+    readers are told to sign in. Phases aside: the consultation's dates say when."""
+
+    @extend_schema(responses=s.EligibilitySerializer)
+    def get(self, request, pk: int):
+        consultation = consultation_or_404(pk)
+        data = {"minimum_age": consultation.minimum_age}
+        for action in eligibility.ACTIONS:
+            need = eligibility.requirement(user=request.user, consultation=consultation,
+                                           action=action)
+            data[action] = {
+                "rule": eligibility.eligibility_for(consultation, action),
+                "allowed": need is None or not need.blocking,
+                "needs": None if need is None else {
+                    "code": need.code, "message": need.message, "url": need.url,
+                    "blocking": need.blocking},
+            }
+        return Response(s.EligibilitySerializer(data).data)
 
 
 class BallotView(ApiView):

@@ -251,3 +251,18 @@ def test_the_proposal_pages_say_what_supporting_needs(client):
         html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert f"This consultation is for residents of {consultation.city.name}" in html, url
         assert "Support this proposal" not in html
+
+
+def test_the_api_says_what_a_person_may_do_before_they_start():
+    consultation = ConsultationFactory(phase=Phase.VOTING, eligibility=Eligibility.VERIFIED_OR_CODE,
+                                       supporting_eligibility=Eligibility.RESIDENTS)
+    url = f"/api/v1/consultations/{consultation.pk}/eligibility/"
+    anonymous = APIClient().get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert anonymous["vote"]["needs"]["code"] == "sign_in" and not anonymous["vote"]["allowed"]
+    api = APIClient()
+    api.force_authenticate(ParticipantFactory(city=CityFactory(), is_verified=False).user)
+    data = api.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert data["propose"] == {"rule": "registered", "allowed": True, "needs": None}
+    assert data["support"]["needs"]["code"] == "resident" and not data["support"]["allowed"]
+    assert data["vote"]["allowed"] and data["vote"]["needs"]["code"] == "voting_code"
+    assert data["vote"]["needs"]["blocking"] is False
