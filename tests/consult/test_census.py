@@ -314,6 +314,14 @@ def test_verifying_again_says_so(census):
         services.verify_residence(participant=resident, identifier="ABC123")
 
 
+def test_deleting_the_account_frees_the_census_entry(census):
+    resident = person(census)
+    services.verify_residence(participant=resident, identifier="ABC123")
+    services.participant_erase(participant=resident)
+    assert not Verification.objects.exists()  # nor the birth date it kept
+    services.verify_residence(participant=person(census), identifier="ABC123")
+
+
 def test_a_city_without_a_census_says_so(city):
     with pytest.raises(ServiceError, match="Valparaíso has not published a census yet"):
         services.verify_residence(participant=person(city), identifier="ABC123")
