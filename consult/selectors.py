@@ -277,6 +277,9 @@ def participant_data(*, participant: Participant) -> dict:
             "consent_at": participant.consent_at.isoformat() if participant.consent_at else None,
             "is_verified": participant.is_verified,
         },
+        # Not the identifier's hash: it would tell its holder nothing.
+        "verifications": list(Verification.objects.filter(participant=participant)
+                              .values("city__slug", "verified_at", "birth_date")),
         "proposals": list(
             participant.proposals.values("pk", "title", "status", "consultation__slug")
         ),

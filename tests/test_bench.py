@@ -1,7 +1,7 @@
 """The bench scripts run in CI in their small mode, so that they cannot rot: each runs in a
 subprocess with this python on a throw-away SQLite database, exits 0 and prints its ratios.
 
-The three start at once (module fixture) and each test waits for its own."""
+The scripts start at once (module fixture) and each test waits for its own."""
 from __future__ import annotations
 
 import os
@@ -17,6 +17,7 @@ TIMEOUT = 900  # counting.py --quick takes ~2.5 min on 2 cores
 SCRIPTS = {
     "pages": ["bench/pages.py", "--tiny"],
     "reports": ["bench/reports.py", "--tiny"],
+    "census": ["bench/census.py", "--tiny"],
     "counting": ["bench/counting.py", "--quick"],  # its quick mode (no --tiny, another owner)
 }
 
@@ -77,3 +78,11 @@ def test_counting_quick_prints_its_speed_ups(runs):
     output = finished(runs, "counting")
     assert "speed-up" in output
     assert any(line.count("×") for line in output.splitlines() if "Warszawa" in line)
+
+
+def test_census_tiny_prints_its_ratio(runs):
+    output = finished(runs, "census")
+    assert "census_import, replacing" in output and "sqlite" in output
+    line = next(line for line in output.splitlines()
+                if line.startswith("import (replacing) vs read + hash + raw insert"))
+    assert "×" in line and ("met" in line or "MISSED" in line), line

@@ -41,6 +41,7 @@ from ..models import (
     ProposalYearCost,
     Support,
     Theme,
+    Verification,
 )
 from ..voting import ballot_check
 from .census import (  # noqa: F401 (re-exported: the census and verified residents)
@@ -633,6 +634,9 @@ def participant_erase(*, participant: Participant) -> Participant:
     # Nobody is left to tell: what the person followed or started goes.
     ProposalFollow.objects.filter(participant=participant).delete()
     BallotStart.objects.filter(participant=participant).delete()
+    # The census entry is freed for the person's next account (a vote already cast stays bound
+    # to the identity, not to this row); the birth date it kept goes with it.
+    Verification.objects.filter(participant=participant).delete()
     if user is not None:
         user.delete()
     return participant

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -38,7 +38,7 @@ from core.errors import ServiceError
 from ..identity import normalise_identifier
 from ..models import CensusEntry, City, Participant, Verification
 
-#: Rows per INSERT; PostgreSQL takes large batches well, SQLite's own limit is applied by Django.
+#: Rows per executemany (SQLite; PostgreSQL copies them in one stream).
 BATCH_SIZE = 5000
 IDENTIFIER_MAX = 64
 DISTRICT_MAX = CensusEntry._meta.get_field("district").max_length
@@ -92,7 +92,7 @@ def census_hasher(*, city_id: int) -> Callable[[str], str]:
     return digest
 
 
-def parse_birth_date(text: str) -> date | None:
+def parse_birth_date(text: str, *, today: date | None = None) -> date | None:
     """YYYY-MM-DD or DD/MM/YYYY; None when empty. ValueError when unreadable or in the future."""
     text = text.strip()
     if not text:
@@ -104,7 +104,7 @@ def parse_birth_date(text: str) -> date | None:
     else:
         raise ValueError(text)
     value = date(year, month, day)
-    if value > timezone.localdate() or value.year < 1880:
+    if value > (today or timezone.localdate()) or value.year < 1880:
         raise ValueError(text)
     return value
 
@@ -152,9 +152,9 @@ def census_import(*, city: City, file: IO | str | Path | None = None,
         raise ValueError("census_import takes a file or rows")
     report = ImportReport()
     digest = census_hasher(city_id=city.pk)
-    entries: dict[str, CensusEntry] = {}
+    entries: dict[str, tuple[date | None, str]] = {}
     lines_of: dict[str, list[int]] = {}
-    now = timezone.now()
+    today = timezone.localdate()
     numbered = _rows_of_file(file) if file is not None else enumerate(rows, start=2)
     try:
         for line, row in numbered:
@@ -168,7 +168,7 @@ def census_import(*, city: City, file: IO | str | Path | None = None,
                     "the identifier is longer than %(n)s characters") % {"n": IDENTIFIER_MAX}))
                 continue
             try:
-                birth_date = parse_birth_date(row.get("birth_date") or "")
+                birth_date = parse_birth_date(row.get("birth_date") or "", today=today)
             except ValueError:
                 report.refused.append(RefusedRow(line, _(
                     "unreadable birth date (YYYY-MM-DD or DD/MM/YYYY, not in the future)")))
@@ -183,9 +183,7 @@ def census_import(*, city: City, file: IO | str | Path | None = None,
                 lines_of[hashed].append(line)
                 continue
             lines_of[hashed] = [line]
-            entries[hashed] = CensusEntry(city_id=city.pk, identifier_hash=hashed,
-                                          birth_date=birth_date, district=district,
-                                          imported_at=now)
+            entries[hashed] = (birth_date, district)
     except _Missing:
         raise CensusRefused(_("The file has no “identifier” column (its first line must name "
                               "the columns: identifier, and optionally birth_date and "
@@ -208,9 +206,34 @@ def census_import(*, city: City, file: IO | str | Path | None = None,
     with transaction.atomic():
         # No signals and no relations point at a census entry: one DELETE statement.
         CensusEntry.objects.filter(city=city).delete()
-        CensusEntry.objects.bulk_create(entries.values(), batch_size=BATCH_SIZE)
+        _insert(city=city, entries=entries)
     report.stored = len(entries)
     return report
+
+
+def _insert(*, city: City, entries: dict[str, tuple[date | None, str]]) -> None:
+    """Insert the rows as plain tuples: COPY on PostgreSQL, executemany in batches elsewhere.
+    bulk_create would build and prepare 100,000 model instances, four times slower than the
+    rest of the import put together (docs/benchmarks.md, "Census import")."""
+    ops = connection.ops
+    table = ops.quote_name(CensusEntry._meta.db_table)
+    names = ("city_id", "identifier_hash", "birth_date", "district", "imported_at")
+    columns = ", ".join(ops.quote_name(CensusEntry._meta.get_field(name).column)
+                        for name in names)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.connection.cursor().copy(
+                    f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for hashed, (birth_date, district) in entries.items():
+                    copy.write_row((city.pk, hashed, birth_date, district, now))
+            return
+        stamp = ops.adapt_datetimefield_value(now)
+        sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"
+        rows = [(city.pk, hashed, ops.adapt_datefield_value(birth_date), district, stamp)
+                for hashed, (birth_date, district) in entries.items()]
+        for start in range(0, len(rows), BATCH_SIZE):
+            cursor.executemany(sql, rows[start:start + BATCH_SIZE])
 
 
 # --- verifying a resident -------------------------------------------------------------------------

@@ -184,13 +184,19 @@ def test_a_new_import_replaces_the_census_and_keeps_verifications(census):
 
 
 def test_a_failing_write_leaves_the_previous_census(census, monkeypatch):
-    def broken(*args, **kwargs):
+    from consult.services import census as module
+
+    real = module._insert
+
+    def fails_after_writing(**kwargs):
+        real(**kwargs)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(CensusEntry.objects, "bulk_create", broken)
+    monkeypatch.setattr(module, "_insert", fails_after_writing)
+    before = set(CensusEntry.objects.values_list("identifier_hash", flat=True))
     with pytest.raises(RuntimeError):
         services.census_import(city=census, file=csv_file("identifier\nNEW1\n"))
-    assert CensusEntry.objects.filter(city=census).count() == 3
+    assert set(CensusEntry.objects.values_list("identifier_hash", flat=True)) == before
 
 
 def test_another_citys_census_is_untouched(census):
@@ -306,6 +312,14 @@ def test_verifying_again_says_so(census):
     services.verify_residence(participant=resident, identifier="ABC123")
     with pytest.raises(ServiceError, match="already a verified resident of Valparaíso"):
         services.verify_residence(participant=resident, identifier="ABC123")
+
+
+def test_deleting_the_account_frees_the_census_entry(census):
+    resident = person(census)
+    services.verify_residence(participant=resident, identifier="ABC123")
+    services.participant_erase(participant=resident)
+    assert not Verification.objects.exists()  # nor the birth date it kept
+    services.verify_residence(participant=person(census), identifier="ABC123")
 
 
 def test_a_city_without_a_census_says_so(city):

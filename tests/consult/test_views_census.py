@@ -121,3 +121,11 @@ def test_a_city_without_a_census_says_so_and_shows_no_form(client):
     assert "Paraná has not published a census yet" in page and 'name="identifier"' not in page
     assert client.post(URL, {"identifier": "1"}).status_code == 400
 
+
+def test_my_data_download_holds_the_verification_but_no_number(resident, client):
+    client.post(URL, {"identifier": "20111222", "birth_date": "1970-05-04"})
+    data = client.get(reverse("consult:data_download")).json()
+    assert data["profile"]["is_verified"] is True
+    assert [v["city__slug"] for v in data["verifications"]] == ["rosario"]
+    assert data["verifications"][0]["birth_date"] == "1970-05-04"
+    assert "20111222" not in client.get(reverse("consult:data_download")).content.decode()

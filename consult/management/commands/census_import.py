@@ -35,13 +35,13 @@ class Command(BaseCommand):
             raise CommandError(f"{refused.message} The census of {city_obj.name} is unchanged.",
                                returncode=1) from None
         self._write_rows(report)
-        self.stdout.write(f"stored: {report.stored}")
-        self.stdout.write(f"The census of {city_obj.name} now has {report.stored} entries.")
+        self.stdout.write(f"stored: {report.stored:,}")
+        self.stdout.write(f"The census of {city_obj.name} now has {report.stored:,} entries.")
 
     def _write_rows(self, report) -> None:
-        self.stdout.write(f"rows read: {report.read}")
-        self.stdout.write(f"refused: {len(report.refused)}")
+        self.stdout.write(f"rows read: {report.read:,}")
+        self.stdout.write(f"refused: {len(report.refused):,}")
         for row in report.refused[:LISTED]:
             self.stdout.write(f"  line {row.line}: {row.reason}")
         if len(report.refused) > LISTED:
-            self.stdout.write(f"  … and {len(report.refused) - LISTED} more")
+            self.stdout.write(f"  … and {len(report.refused) - LISTED:,} more")
