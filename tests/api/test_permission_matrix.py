@@ -147,6 +147,8 @@ MATRIX: list[Row] = [
     Row("/api/v1/consultations/{id}/ballot/", "put", E(401, 200, 403, 403, 403, 403), voting_c,
         lambda w, r: {"choices": [{"proposal": w.on_ballot[1].pk}]}),
     Row("/api/v1/consultations/{id}/ballot/proposals/", "get", ALL_200, voting_c),
+    Row("/api/v1/consultations/{id}/eligibility/", "get", ALL_200, voting_c,
+        why="everybody may ask what they may do (anonymous: sign in)"),
     Row("/api/v1/consultations/{id}/results/", "get", ALL_200, closed_c),
     Row("/api/v1/proposals/{id}/", "get", ALL_200, proposal),
     Row("/api/v1/proposals/{id}/", "patch", E(401, 403, 403, 403, 403, 403), proposal,
