@@ -70,6 +70,7 @@ def consultation_detail(request: HttpRequest, city: str, slug: str) -> HttpRespo
         "can_submit": perms.can_submit_proposal(request.user, consultation),
         "can_vote": perms.can_vote(request.user, consultation),
         "can_edit_consultation": perms.can_edit_consultation(request.user, consultation),
+        "can_enter_paper_ballots": perms.can_enter_paper_ballots(request.user, consultation),
         "is_eligible": perms.is_eligible(request.user, consultation),
         "ballot": selectors.ballot_of(participant=participant, consultation=consultation),
         "plan_years": range(consultation.plan_start_year, consultation.plan_end_year + 1),
