@@ -71,6 +71,7 @@ DOCUMENT_NEEDED = gettext_lazy(
 DOCUMENT_OR_CODE_NEEDED = gettext_lazy(
     "This consultation's paper ballots need the voter's document number or voting code.")
 NOT_IN_CENSUS = gettext_lazy("This document number is not in the city's census.")
+SERIAL_COUNTED = gettext_lazy("Serial %(serial)s is already a counted ballot; nothing was saved.")
 SAME_CLERK = gettext_lazy(
     "You already entered serial %(serial)s: a second clerk must enter it.")
 
@@ -263,8 +264,7 @@ def paper_entry_record(
         ensure_can_enter_paper_ballots(user=clerk, consultation=locked)  # published meanwhile?
         if Ballot.objects.filter(consultation=locked, channel=Ballot.Channel.PAPER,
                                  serial=serial).exists():
-            raise ServiceError(_("Serial %(serial)s is already a counted ballot; nothing was "
-                                 "saved.") % {"serial": serial}, field="serial")
+            raise ServiceError(SERIAL_COUNTED % {"serial": serial}, field="serial")
         if PaperEntry.objects.filter(consultation=locked, serial=serial, clerk=clerk).exists():
             raise ServiceError(SAME_CLERK % {"serial": serial}, field="serial")
         _conflict(consultation=locked, kind=kind, digest=digest)
@@ -311,8 +311,7 @@ def _ballot_create(*, consultation: Consultation, serial: str, choices: Mapping[
                                             identity_hash=digest)
                 .select_related("ballot").first()) if kind else None
         if cast is None:
-            raise ServiceError(_("Serial %(serial)s is already a counted ballot; nothing was "
-                                 "saved.") % {"serial": serial}, field="serial") from error
+            raise ServiceError(SERIAL_COUNTED % {"serial": serial}, field="serial") from error
         raise ServiceError(str(CONFLICTS[(kind, cast.ballot.channel)])
                            % {"serial": cast.ballot.serial},
                            field=_identity_field(kind)) from error
