@@ -365,3 +365,35 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = reviewers
         self.fields["proposals"].choices = [(pk, pk) for pk in proposal_ids]
+
+
+class PaperEntryForm(forms.Form):
+    """One clerk's entry of a paper ballot, typed from the keyboard: Enter sends it."""
+
+    serial = forms.CharField(
+        label=_("Serial number"), max_length=40,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off",
+                                      "spellcheck": "false", "autocapitalize": "characters"}),
+        help_text=_("As printed on the ballot."))
+    choices = forms.CharField(
+        label=_("Proposal numbers"), max_length=2000, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                      "inputmode": "text"}),
+        help_text=_("The numbers of the marked proposals, separated by spaces or commas: "
+                    "12 15 31. With points: 12:3 15:2."))
+    identifier = forms.CharField(
+        label=_("Document number"), max_length=60, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Optional: the voter's document, as written on the ballot's stub."))
+    code = forms.CharField(
+        label=_("Voting code"), max_length=40, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                      "autocapitalize": "characters"}),
+        help_text=_("Optional: the voting code written on the ballot, instead of a document."))
+
+
+class PaperImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns serial, choices, and optionally identifier or code; one ballot "
+                    "per line, the first line naming the columns. At most 2 MB."))

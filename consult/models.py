@@ -47,8 +47,8 @@ def validate_timezone(value: str) -> None:
 #: (its pages are /<city>/<consultation>/). tests/consult/test_models.py checks the list
 #: against the URL configuration.
 RESERVED_CITY_SLUGS = frozenset({
-    "accounts", "admin", "api", "healthz", "i18n", "moderation", "notifications", "plans",
-    "receipts", "reports", "review", "setup", "static", "waiting",
+    "accounts", "admin", "api", "healthz", "i18n", "moderation", "notifications", "paper",
+    "plans", "receipts", "reports", "review", "setup", "static", "waiting",
 })
 
 

@@ -253,3 +253,28 @@ rules.add_perm("consult.open_review", can_open_review)
 rules.add_perm("consult.assess_proposal", can_assess_proposal)
 rules.add_perm("consult.assign_reviewer", can_assign_reviewer)
 rules.add_perm("consult.read_assessment_notes", can_read_assessment_notes)
+
+
+# --- paper ballots (docs/eligibility.md, "Paper ballots") --------------------------------------
+
+#: The city's ballot clerks; its administrators enter paper ballots too.
+is_clerk = _has_role(CityRole.Role.CLERK, CityRole.Role.ADMIN)
+
+
+@rules.predicate
+def is_paper_entry_window(user, obj) -> bool:
+    """From the opening of voting until the results are published: the consultation's results
+    date, or the publication itself if it came first. (The publication is planning's record;
+    consult only asks whether the consultation has one, by its relation name.)"""
+    consultation = consultation_of(obj)
+    if consultation is None or consultation.phase not in (Phase.VOTING, Phase.COUNTING):
+        return False
+    return not Consultation.objects.filter(
+        pk=consultation.pk, results_publication__isnull=False).exists()
+
+
+#: Enter paper ballots (one clerk's entry, typed or imported): the city's clerks and
+#: administrators, from the opening of voting until the results are published.
+can_enter_paper_ballots = is_clerk & is_paper_entry_window
+
+rules.add_perm("consult.enter_paper_ballots", can_enter_paper_ballots)

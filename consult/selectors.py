@@ -40,6 +40,7 @@ from .models import (
     ConsultationTally,
     Flag,
     ModerationDecision,
+    PaperEntry,
     Participant,
     Proposal,
     ProposalAssessment,
@@ -180,28 +181,37 @@ def reader_city(*, user) -> City | None:
 
 
 def participant_ids_of(*, consultation: Consultation) -> QuerySet:
-    """Who took part here (supported, voted or proposed), de-duplicated by UNION: the cost grows
-    with this consultation's activity, never with the participants of other cities."""
+    """Who took part here (supported, voted online or proposed), de-duplicated by UNION: the
+    cost grows with this consultation's activity, never with the participants of other cities.
+    Paper ballots have no participant (`paper_ballot_count`)."""
     return (
         Support.objects.filter(proposal__consultation=consultation)
         .values("participant_id").order_by()
-        .union(Ballot.objects.filter(consultation=consultation).values("participant_id")
-               .order_by())
+        .union(Ballot.objects.filter(consultation=consultation, participant__isnull=False)
+               .values("participant_id").order_by())
         .union(Proposal.objects.filter(consultation=consultation).values("author_id")
                .order_by())
     )
 
 
+def paper_ballot_count(*, consultation: Consultation) -> int:
+    """The consultation's paper ballots (the partial index of their serials answers it)."""
+    return Ballot.objects.filter(consultation=consultation, channel=Ballot.Channel.PAPER).count()
+
+
 def live_counts(*, consultation: Consultation) -> dict[str, int]:
-    """Headline numbers computed now, in four queries that read this consultation only."""
+    """Headline numbers computed now, in five queries that read this consultation only. The
+    participants are people: the participants who took part online, plus one per paper ballot
+    (its voter is known to the census or by a code, not as a participant)."""
     visible = Proposal.objects.filter(
         consultation=consultation, status__in=VISIBLE_STATUSES, is_hidden=False
     )
+    paper = paper_ballot_count(consultation=consultation)
     return {
         "proposals": visible.count(),
         "supports": Support.objects.filter(proposal__in=visible).count(),
         "ballots": Ballot.objects.filter(consultation=consultation).count(),
-        "participants": participant_ids_of(consultation=consultation).count(),
+        "participants": participant_ids_of(consultation=consultation).count() + paper,
     }
 
 
@@ -774,3 +784,78 @@ def verification_of(*, participant: Participant | None) -> Verification | None:
     if participant is None:
         return None
     return Verification.objects.select_related("city").filter(participant=participant).first()
+
+
+# --- paper ballots ------------------------------------------------------------------------------
+
+
+def paper_serials_counted(*, consultation: Consultation) -> QuerySet:
+    """The serial numbers of the consultation's paper ballots (a subquery)."""
+    return Ballot.objects.filter(consultation=consultation,
+                                 channel=Ballot.Channel.PAPER).values("serial")
+
+
+def _paper_unmatched(*, consultation: Consultation) -> QuerySet[PaperEntry]:
+    """The clerks' entries of serials that are not a ballot yet."""
+    return (PaperEntry.objects.filter(consultation=consultation, ballot__isnull=True)
+            .exclude(serial__in=paper_serials_counted(consultation=consultation)))
+
+
+def paper_progress(*, consultation: Consultation) -> dict[str, int]:
+    """Where the entry of paper ballots stands: clerks' entries, paper ballots counted, serials
+    waiting for a second entry and serials whose entries disagree (three queries)."""
+    per_serial = (_paper_unmatched(consultation=consultation).order_by().values("serial")
+                  .annotate(n=Count("pk")).values_list("n", flat=True))
+    waiting = mismatches = 0
+    for n in per_serial:
+        if n == 1:
+            waiting += 1
+        else:
+            mismatches += 1
+    return {
+        "entries": PaperEntry.objects.filter(consultation=consultation).count(),
+        "ballots": paper_ballot_count(consultation=consultation),
+        "waiting": waiting,
+        "mismatches": mismatches,
+    }
+
+
+@dataclass(frozen=True)
+class PaperEntryShown:
+    """One clerk's entry as the mismatch review shows it: its choices as (proposal id, title,
+    points), ordered as on the ballot; the identity as its kind and a short fingerprint of its
+    hash (enough to see that two entries differ, nothing that reveals it)."""
+
+    clerk: str
+    entered_at: object
+    choices: list[tuple[int, str, int]]
+    identity_kind: str
+    identity_mark: str
+
+
+def paper_mismatches(*, consultation: Consultation) -> list[dict]:
+    """The serials with two or more clerks' entries that disagree and no ballot yet, oldest
+    first: {"serial", "entries": [PaperEntryShown]} (two queries, whatever their number)."""
+    entries = list(
+        _paper_unmatched(consultation=consultation).select_related("clerk")
+        .order_by("serial", "entered_at", "pk"))
+    by_serial: dict[str, list[PaperEntry]] = {}
+    for entry in entries:
+        by_serial.setdefault(entry.serial, []).append(entry)
+    disputed = {serial: rows for serial, rows in by_serial.items() if len(rows) > 1}
+    ids = {int(pid) for rows in disputed.values() for row in rows for pid in row.choices}
+    # Instances, not values: the title follows the reading rule (core/i18n.py).
+    titles = {proposal.pk: proposal.title for proposal in Proposal.objects.filter(
+        consultation=consultation, pk__in=ids).select_related("consultation__city")}
+    listed = [
+        {"serial": serial, "first_at": rows[0].entered_at, "entries": [
+            PaperEntryShown(
+                clerk=row.clerk.get_username(), entered_at=row.entered_at,
+                choices=[(int(pid), titles.get(int(pid), ""), points)
+                         for pid, points in sorted(row.choices.items(), key=lambda c: int(c[0]))],
+                identity_kind=row.identity_kind,
+                identity_mark=row.identity_hash[:6].upper())
+            for row in rows]}
+        for serial, rows in disputed.items()
+    ]
+    return sorted(listed, key=lambda item: (item["first_at"], item["serial"]))

@@ -56,10 +56,16 @@ def tally_closed_consultations() -> list[int]:
     return due
 
 
+def tally_mark(*, consultation_id: int) -> str:
+    """The shared cache's mark of a tally requested (a paper ballot counted after the close
+    removes it with the stale tally, so that the next page asks again at once)."""
+    return f"tally-requested:{consultation_id}"
+
+
 def request_tally(*, consultation_id: int) -> None:
     """Ask for a consultation's tally at most once per TALLY_REQUEST_SECONDS (the cache is
     shared by every server in production). In-process mode computes it before returning."""
-    request_once(mark=f"tally-requested:{consultation_id}", seconds=TALLY_REQUEST_SECONDS,
+    request_once(mark=tally_mark(consultation_id=consultation_id), seconds=TALLY_REQUEST_SECONDS,
                  task=tally_consultation, consultation_id=consultation_id)
 
 

@@ -1,6 +1,7 @@
 """URL scheme: /accounts/… for the person, /moderation/<city>/… for moderators,
 /setup/<city>/… for the staff who set up consultations,
 /review/<city>/… for the review of proposals before the vote,
+/paper/<city>/<consultation>/… for the clerks who enter paper ballots,
 /<city>/<consultation>/… for everything about one consultation (see docs/web.md)."""
 from django.urls import include, path
 
@@ -34,6 +35,12 @@ review_urls = [
     path("<slug:slug>/", views.review_consultation, name="review_consultation"),
 ]
 
+paper_urls = [
+    path("", views.paper_entry, name="paper_entry"),
+    path("mismatches/", views.paper_mismatches, name="paper_mismatches"),
+    path("import/", views.paper_import, name="paper_import"),
+]
+
 consultation_urls = [
     path("", views.consultation_detail, name="consultation"),
     path("proposals/", views.proposal_list, name="proposals"),
@@ -62,6 +69,7 @@ urlpatterns = [
     path("moderation/<slug:city>/", include(moderation_urls)),
     path("setup/<slug:city>/", include(setup_urls)),
     path("review/<slug:city>/", include(review_urls)),
+    path("paper/<slug:city>/<slug:slug>/", include(paper_urls)),
     # Last: two free slugs would shadow any later prefix.
     path("<slug:city>/<slug:slug>/", include(consultation_urls)),
 ]

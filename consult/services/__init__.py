@@ -60,6 +60,16 @@ from .notices import (  # noqa: F401 (re-exported: the events that tell people)
     tell_reply,
     voting_reminders_send,
 )
+from .paper import (  # noqa: F401 (re-exported: paper ballots, entered twice)
+    IMPORT_MAX_BYTES,
+    PaperImport,
+    PaperOutcome,
+    ensure_can_enter_paper_ballots,
+    ensure_can_review_paper_ballots,
+    paper_choices,
+    paper_entry_record,
+    paper_import,
+)
 from .review import (  # noqa: F401 (re-exported: callers use consult.services.<name>)
     ASSESSMENT_BALLOT_FIXED,
     ASSESSMENT_CLOSED,

@@ -18,6 +18,7 @@ from .consultations import (  # noqa: F401
     proposal_list,
 )
 from .moderation import moderate, moderation_queue, proposal_reject  # noqa: F401
+from .paper import paper_entry, paper_import, paper_mismatches  # noqa: F401
 from .proposals import (  # noqa: F401
     comment_create,
     flag,

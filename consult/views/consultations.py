@@ -71,6 +71,7 @@ def consultation_detail(request: HttpRequest, city: str, slug: str) -> HttpRespo
         "can_vote": perms.can_vote(request.user, consultation),
         "can_edit_consultation": perms.can_edit_consultation(request.user, consultation),
         "need": phase_requirement(request.user, consultation),
+        "can_enter_paper_ballots": perms.can_enter_paper_ballots(request.user, consultation),
         "ballot": selectors.ballot_of(participant=participant, consultation=consultation),
         "plan_years": range(consultation.plan_start_year, consultation.plan_end_year + 1),
     }

@@ -169,5 +169,7 @@ def results(request: HttpRequest, city: str, slug: str) -> HttpResponse:
         "totals": lambda: selectors.vote_totals(consultation=consultation),
         "table_version": f"{tally.pk}-{hash_ids(selected_ids)}" if tally is not None else "",
         "counts": tally.counts() if tally is not None else None,
+        "paper_ballots": (selectors.paper_ballot_count(consultation=consultation)
+                          if tally is not None else 0),
         "pending": tasks.TALLY_PENDING if closed and tally is None else "",
     })

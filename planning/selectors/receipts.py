@@ -85,7 +85,9 @@ def receipt_check(*, code: str, user) -> ReceiptCheck | None:
         status = ReceiptStatus.AWAITING_COUNT
     else:
         status = ReceiptStatus.COUNTED
-    is_holder = bool(user.is_authenticated and ballot.participant.user_id == user.pk)
+    # A paper ballot has no holder online (no participant).
+    is_holder = bool(user.is_authenticated and ballot.participant is not None
+                     and ballot.participant.user_id == user.pk)
     if not is_holder:
         return ReceiptCheck(code=normalised, consultation=consultation, status=status,
                             count=count, is_holder=False)

@@ -29,7 +29,11 @@ def _participation(consultation: Consultation) -> tuple[dict, dict]:
         proposal__consultation=consultation, is_hidden=False,
         proposal__status__in=consult_selectors.VISIBLE_STATUSES, proposal__is_hidden=False,
     ).count()
-    order = ["participants", "proposals", "supports", "comments", "ballots"]
+    # Online and paper ballots apart (reports published before paper ballots have neither).
+    counts["ballots_paper"] = consult_selectors.paper_ballot_count(consultation=consultation)
+    counts["ballots_online"] = counts["ballots"] - counts["ballots_paper"]
+    order = ["participants", "proposals", "supports", "comments", "ballots", "ballots_online",
+             "ballots_paper"]
     frame = pd.DataFrame({"metric": order, "value": [counts[k] for k in order]})
     return counts, table_from_frame(frame, {"metric": "label", "value": "int"},
                                     vocabularies={"metric": "metric"})

@@ -22,9 +22,11 @@ from .tables import table_from_frame
 
 def _participants_per_city() -> dict[int, int]:
     """Distinct people who supported, voted or proposed in each city's consultations: one
-    query (a UNION of (city, participant) pairs, counted per city in the database)."""
+    query (a UNION of (city, participant) pairs, counted per city in the database), plus one
+    person per paper ballot (one more query)."""
     sql_pairs = (
-        Ballot.objects.order_by().annotate(c=F("consultation__city_id"), p=F("participant_id"))
+        Ballot.objects.filter(participant__isnull=False).order_by()
+        .annotate(c=F("consultation__city_id"), p=F("participant_id"))
         .values_list("c", "p")
         .union(
             Support.objects.order_by().annotate(c=F("proposal__consultation__city_id"),
@@ -36,7 +38,12 @@ def _participants_per_city() -> dict[int, int]:
     sql, params = sql_pairs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT c, COUNT(*) FROM ({sql}) pairs GROUP BY c", params)
-        return {city: n for city, n in cursor.fetchall()}
+        people = {city: n for city, n in cursor.fetchall()}
+    for row in (Ballot.objects.filter(channel=Ballot.Channel.PAPER).order_by()
+                .values("consultation__city_id").annotate(n=Count("pk"))):
+        city = row["consultation__city_id"]
+        people[city] = people.get(city, 0) + row["n"]
+    return people
 
 
 def _cities_frame(now: datetime) -> pd.DataFrame:

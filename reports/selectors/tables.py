@@ -110,6 +110,8 @@ METRIC_LABELS = {
     "supports": gettext_lazy("Supports"),
     "comments": gettext_lazy("Comments"),
     "ballots": gettext_lazy("Ballots"),
+    "ballots_online": gettext_lazy("Ballots cast online"),
+    "ballots_paper": gettext_lazy("Paper ballots"),
 }
 
 

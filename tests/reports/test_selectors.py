@@ -27,10 +27,10 @@ def report(counted):
 
 def test_participation(report):
     figures = {row["metric"]: row["value"] for row in rows(report, "participation")}
-    # 4 authors + 7 voters + 12 supporters; supports of a; one comment; seven ballots.
-    # The table holds the figures' codes; they are worded when read (test_report_words).
+    # 4 authors + 7 voters + 12 supporters; supports of a; one comment; seven ballots, all
+    # online. The table holds the figures' codes; they are worded when read (test_report_words).
     assert figures == {"participants": 23, "proposals": 4, "supports": 12, "comments": 1,
-                       "ballots": 7}
+                       "ballots": 7, "ballots_online": 7, "ballots_paper": 0}
 
 
 def test_ballots_per_day_in_local_time(report):

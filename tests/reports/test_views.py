@@ -139,7 +139,7 @@ def test_exports_over_http(counted, people):
     assert frame["Money allocated"].tolist() == [800, 500, 800, 800]
     response = client.get(f"{base}/participation.csv")
     assert response["Content-Type"].startswith("text/csv")
-    assert pd.read_csv(io.BytesIO(response.content))["Value"].tolist() == [23, 4, 12, 1, 7]
+    assert pd.read_csv(io.BytesIO(response.content))["Value"].tolist() == [23, 4, 12, 1, 7, 7, 0]
 
 
 @pytest.mark.parametrize("path", [
