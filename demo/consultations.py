@@ -37,7 +37,7 @@ from consult.models import (
     VotingMethod,
 )
 
-from . import eligibility, texts
+from . import eligibility, paper, texts
 from .people import SEED, seed_logins, seed_network, seed_participants
 from .story import seed_citizen_ballot, seed_citizen_conversation
 
@@ -428,6 +428,11 @@ def seed_demo(*, participants: int = 5000) -> DemoSummary:
                            participants=residents, rng=rng, supports_per_person=(1, 3),
                            turnout=spec.turnout)
     eligibility.seed_census(cdmx)
+    lima = cities["lima"]
+    paper.seed_paper_ballots(
+        Consultation.objects.get(city=lima, slug="lima-ciudad-abierta-2027-2028"),
+        clerks=tuple(get_user_model().objects.get(username=name)
+                     for name in ("escrutadora-lima", "escrutador-lima")))
     climate = Consultation.objects.get(city=cdmx, slug="agenda-climatica-internacional-2027")
     return DemoSummary(created_consultations=created, logins=logins,
                        voting_codes=eligibility.seed_voting_codes(climate))

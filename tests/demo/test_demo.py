@@ -29,8 +29,12 @@ def snapshot():
             "title", "estimated_cost", "theme__slug", "author__user__username", "summary", "body",
             "partners", "published_at")),
         "supports": Support.objects.count(),
-        "ballots": sorted(Ballot.objects.values_list("participant__user__username",
-                                                     "receipt_code")),
+        # online ballots by voter and receipt; paper ballots (their receipts are drawn when the
+        # clerks' entries match) by serial
+        "ballots": sorted((username or f"paper {serial}", code if channel == "online" else "")
+                          for username, code, channel, serial in Ballot.objects.values_list(
+                              "participant__user__username", "receipt_code", "channel",
+                              "serial")),
         "choices": BallotChoice.objects.count(),
     }
 
@@ -294,3 +298,12 @@ def test_the_demo_census_verifies_vecino_and_the_climate_vote_takes_codes(capsys
     need = eligibility.requirement(user=ciudadana.user, consultation=montevideo,
                                    action=eligibility.PROPOSE)
     assert need is not None and need.code == "resident"
+
+
+def test_limas_clerks_entered_paper_ballots_with_one_mismatch():
+    from consult.selectors import paper_mismatches
+
+    seed_demo(participants=300)
+    lima = Consultation.objects.get(slug="lima-ciudad-abierta-2027-2028")
+    assert Ballot.objects.filter(consultation=lima, channel="paper").count() == 11
+    assert [item["serial"] for item in paper_mismatches(consultation=lima)] == ["0012"]
