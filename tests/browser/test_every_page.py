@@ -22,12 +22,13 @@ from tests.browser.crawl import crawl, problems
 pytestmark = pytest.mark.django_db(transaction=True)
 
 #: The demo's citizen, Mexico City's planner and council member (an approved plan), its
-#: moderator, Montevideo's planner (a plan in review) and Medellín's (a draft, with its forms).
+#: moderator, Montevideo's planner (a plan in review) and Medellín's (a draft, with its forms),
+#: a resident still to verify and Lima's ballot clerk (paper ballots).
 PEOPLE = ("ciudadana", "planificador", "concejal", "moderadora", "planificador-montevideo",
-          "planificadora-medellin")
+          "planificadora-medellin", "vecino", "escrutadora-lima")
 LANGUAGES = ("es", "pt-br", "fr", "en")
 PHONE, DESKTOP = 360, 1280
-MAX_PAGES = 90
+MAX_PAGES = 100
 #: The kinds of page checked in full: the public path of the closed loop and the staff pages
 #: with the widest tables and the charts.
 FULL = (
@@ -40,6 +41,8 @@ FULL = (
 REACHED = (
     "planning:workspace[draft]", "planning:plan_edit[draft]", "planning:objective_edit[draft]",
     "planning:action_edit[draft]", "planning:workspace[in_review]", "planning:diff[approved]",
+    "consult:verify_residence", "consult:paper_entry", "consult:paper_mismatches",
+    "consult:paper_import",
 )
 
 
