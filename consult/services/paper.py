@@ -21,7 +21,6 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
@@ -34,6 +33,7 @@ from core.errors import NotAllowed, ServiceError
 
 from .. import rules as perms
 from .. import selectors
+from ..eligibility import age_on
 from ..errors import BallotError
 from ..identity import code_hash, identifier_hash, normalise_code, normalise_identifier
 from ..models import (
@@ -168,10 +168,6 @@ def paper_choices(text: str) -> dict[int, int]:
     return choices
 
 
-def _age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def _identity(*, consultation: Consultation, identifier: str, code: str) -> tuple[str, str]:
     """(kind, hash) of the identity shown at the polling station, or ("", "") for none, as the
     consultation's eligibility asks for it."""
@@ -202,10 +198,13 @@ def _identity(*, consultation: Consultation, identifier: str, code: str) -> tupl
                                            identifier_hash=digest).first()
         if entry is None:
             raise ServiceError(NOT_IN_CENSUS, field="identifier")
-        if (consultation.minimum_age and entry.birth_date
-                and _age_on(entry.birth_date, timezone.localdate()) < consultation.minimum_age):
-            raise ServiceError(_("By the census this person is under %(age)d: the ballot cannot "
-                                 "be counted.") % {"age": consultation.minimum_age},
+        today = timezone.localdate(timezone=consultation.city.tzinfo)
+        if consultation.minimum_age and (  # as online: an age the census does not show fails
+                entry.birth_date is None
+                or age_on(entry.birth_date, today) < consultation.minimum_age):
+            raise ServiceError(_("The census does not show this person aged %(age)d or older: "
+                                 "the ballot cannot be counted.") % {
+                                     "age": consultation.minimum_age},
                                field="identifier")
     return CastIdentity.Kind.CENSUS, digest
 

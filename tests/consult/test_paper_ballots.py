@@ -607,3 +607,29 @@ def test_one_code_on_many_serials_at_once_votes_once():
                                                               "online refused"))
     assert CastIdentity.objects.filter(identity_hash=digest).count() == 1
     assert Ballot.objects.count() == 1
+
+
+@pytest.mark.parametrize(("born", "counted"), [
+    ("2010-06-15", True),   # 16 today, the birthday itself
+    ("2010-06-16", False),  # 16 tomorrow
+    (None, False),          # the census shows no age: as online, not of age
+])
+def test_a_paper_ballot_obeys_the_minimum_age_as_online(station, born, counted, monkeypatch):
+    from datetime import date
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2026, 6, 15))
+    consultation, proposals, clerks = station
+    Consultation.objects.filter(pk=consultation.pk).update(eligibility=Eligibility.VERIFIED,
+                                                           minimum_age=16)
+    consultation.refresh_from_db()
+    CensusEntry.objects.create(city=consultation.city, birth_date=born and date.fromisoformat(born),
+                               identifier_hash=identifier_hash("A-1", city_id=consultation.city_id))
+    if counted:
+        enter(consultation, clerks[0], "0001", proposals[:1], identifier="A-1")
+        assert enter(consultation, clerks[1], "0001", proposals[:1], identifier="A-1").ballot
+    else:
+        with pytest.raises(ServiceError, match="aged 16 or older"):
+            enter(consultation, clerks[0], "0001", proposals[:1], identifier="A-1")
+        assert not PaperEntry.objects.exists()
