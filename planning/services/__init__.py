@@ -32,6 +32,7 @@ from .count_runs import (  # noqa: F401
     ensure_rule,
     greedy_comparison,
     official_choose,
+    paper_ballots_after,
     results_publish,
     rule_options,
     rules_for,

@@ -12,10 +12,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from consult import selectors as consult_selectors
 from consult import services as consult_services
-from consult.models import Consultation, Phase, VotingMethod
+from consult.models import Ballot, Consultation, Phase, VotingMethod
 from core.errors import Conflict, NotAllowed, ServiceError
 
 from .. import rules as plan_rules
@@ -375,6 +376,15 @@ def official_choose(*, consultation: Consultation, count_run_id: int,
 
 
 @transaction.atomic
+def paper_ballots_after(*, count_run: CountRun) -> int:
+    """Paper ballots that became ballots after the count read the ballots (clerks may enter them
+    until the results are published): the count does not hold them. The count read its ballots
+    at most ``duration_ms`` before it was stored."""
+    read_at = count_run.created_at - timedelta(milliseconds=count_run.duration_ms)
+    return Ballot.objects.filter(consultation_id=count_run.consultation_id,
+                                 channel=Ballot.Channel.PAPER, created_at__gte=read_at).count()
+
+
 def results_publish(*, consultation: Consultation, user: AbstractBaseUser | None
                     ) -> ResultsPublication:
     """Publish the consultation's results: the public results page shows the official count
@@ -388,6 +398,13 @@ def results_publish(*, consultation: Consultation, user: AbstractBaseUser | None
     choice = selectors.official_choice_latest(consultation=consultation)
     if choice is None:
         raise ServiceError(NO_OFFICIAL_COUNT)
+    late = paper_ballots_after(count_run=choice.count_run)
+    if late:
+        raise ServiceError(ngettext(
+            "%(n)s paper ballot was entered after the official count: count again and make "
+            "the new count official before publishing.",
+            "%(n)s paper ballots were entered after the official count: count again and make "
+            "the new count official before publishing.", late) % {"n": late})
     try:
         with transaction.atomic():
             publication = ResultsPublication.objects.create(

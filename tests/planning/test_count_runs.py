@@ -116,3 +116,27 @@ def test_cumulative_consultation_counts_points(closed):
     assert run.selected == [str(b.pk)]  # 4 points beat 3
     with pytest.raises(ServiceError, match="does not apply"):
         count_run_create(consultation=consultation, rule="mes")
+
+
+def test_results_wait_for_a_count_that_holds_the_paper_ballots_entered_after_it(counted, roles):
+    """Clerks may enter paper ballots until the results are published: a count made before
+    the last of them does not hold it, so publishing refuses until a new count is official."""
+    from consult.services import paper_entry_record
+    from planning import services
+    from tests.factories import CityRoleFactory
+    from tests.planning.conftest import close_voting
+
+    consultation, (a, _b, c, _d) = counted
+    close_voting(consultation, Phase.COUNTING)
+    first = services.count_run_official_for(consultation=consultation, user=roles.planner)
+    clerks = [CityRoleFactory(city=consultation.city, role=CityRole.Role.CLERK).user
+              for _ in range(2)]
+    for clerk in clerks:
+        paper_entry_record(clerk=clerk, consultation=consultation, serial="0001",
+                           choices={c.pk: 1})
+    with pytest.raises(ServiceError, match="1 paper ballot was entered after the official"):
+        services.results_publish(consultation=consultation, user=roles.planner)
+    second = count_run_create(consultation=consultation, user=roles.planner, official=True,
+                              reason="With the paper ballot.")
+    assert second.n_ballots == first.n_ballots + 1
+    services.results_publish(consultation=consultation, user=roles.planner)
