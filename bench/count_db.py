@@ -63,11 +63,11 @@ def seed(ballots: int) -> int:
         cursor.execute("SELECT id FROM consult_participant WHERE city_id = %s AND id <> %s "
                        "ORDER BY id", [city.pk, author_id])
         people = [row[0] for row in cursor.fetchall()]
-        with raw.copy("COPY consult_ballot (participant_id, consultation_id, receipt_code, "
-                      "created_at, updated_at) FROM STDIN") as copy:
+        with raw.copy("COPY consult_ballot (participant_id, consultation_id, channel, serial, "
+                      "receipt_code, created_at, updated_at) FROM STDIN") as copy:
             for i, person in enumerate(people):
-                copy.write_row((person, consultation.pk, f"B{i:013d}", "2026-01-01T00:00Z",
-                                "2026-01-01T00:00Z"))
+                copy.write_row((person, consultation.pk, "online", "", f"B{i:013d}",
+                                "2026-01-01T00:00Z", "2026-01-01T00:00Z"))
         cursor.execute("SELECT id FROM consult_ballot WHERE consultation_id = %s ORDER BY id",
                        [consultation.pk])
         ballot_ids = [row[0] for row in cursor.fetchall()]
