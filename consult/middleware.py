@@ -10,6 +10,9 @@ from . import selectors
 #: The session remembers the zone from the login on (no query per request), with the user it
 #: was found for.
 SESSION_KEY = "cabildo_reader_zone"
+#: config/urls.py mounts the API here: its times stay UTC whoever asks (a token client and a
+#: signed-in browser read the same instants the same way).
+API_PREFIX = "/api/"
 
 
 class ReaderTimeZoneMiddleware:
@@ -22,6 +25,8 @@ class ReaderTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info.startswith(API_PREFIX):  # the API speaks UTC to every client
+            return self.get_response(request)
         with timezone.override(zone_of(request) or None):
             return self.get_response(request)
 

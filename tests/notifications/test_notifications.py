@@ -291,3 +291,14 @@ def test_the_inbox_shows_times_in_the_readers_city(client, thread):
     other.force_login(worker)
     assert "Dec. 2, 2026, 3 a.m." in other.get(reverse("notifications:inbox"),
                                                 HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_api_keeps_utc_for_a_reader_with_a_city(client, thread):
+    """The reader's zone is for pages; the API answers every client in UTC."""
+    proposal, first = thread
+    city = first.author.city
+    city.timezone = "America/Lima"
+    city.save()
+    client.force_login(first.author.user)
+    data = client.get(f"/api/v1/consultations/{proposal.consultation_id}/").json()
+    assert data["voting_opens_at"].endswith("Z")
