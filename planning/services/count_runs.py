@@ -375,7 +375,6 @@ def official_choose(*, consultation: Consultation, count_run_id: int,
     return _official_record(consultation=consultation, run=run, user=user, reason=reason)
 
 
-@transaction.atomic
 def paper_ballots_after(*, count_run: CountRun) -> int:
     """Paper ballots that became ballots after the count read the ballots (clerks may enter them
     until the results are published): the count does not hold them. The count read its ballots
@@ -385,6 +384,7 @@ def paper_ballots_after(*, count_run: CountRun) -> int:
                                  channel=Ballot.Channel.PAPER, created_at__gte=read_at).count()
 
 
+@transaction.atomic
 def results_publish(*, consultation: Consultation, user: AbstractBaseUser | None
                     ) -> ResultsPublication:
     """Publish the consultation's results: the public results page shows the official count
