@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import rules
 from .models import Consultation, Eligibility, Participant
 
 PROPOSE, SUPPORT, VOTE = "propose", "support", "vote"
@@ -44,15 +45,6 @@ def eligibility_for(consultation: Consultation, action: str) -> str:
     }[action]
 
 
-def participant_of(user) -> Participant | None:
-    if user is None or not user.is_authenticated:
-        return None
-    try:
-        return user.participant
-    except Participant.DoesNotExist:
-        return None
-
-
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
@@ -65,7 +57,7 @@ def requirement(*, user, consultation: Consultation, action: str) -> Requirement
     if user is None or not user.is_authenticated:
         return Requirement("sign_in", _("Sign in to take part."), reverse("login"),
                            _("Sign in"))
-    participant = participant_of(user)
+    participant = rules.participant_of(user)
     if participant is None:
         return Requirement("profile", str(PROFILE_NEEDED),
                            reverse("consult:profile"), _("Complete your profile"))

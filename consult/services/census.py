@@ -15,12 +15,10 @@ failure says the same thing, so that nobody learns whether a number is in the ce
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,7 +33,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core import rate_limits
 from core.errors import ServiceError
 
-from ..identity import normalise_identifier
+from ..identity import census_hasher, normalise_identifier
 from ..models import CensusEntry, City, Participant, Verification
 
 #: Rows per executemany (SQLite; PostgreSQL copies them in one stream).
@@ -76,20 +74,6 @@ class CensusRefused(ServiceError):
         self.report = report
         #: The line numbers of each identifier found more than once.
         self.duplicates = duplicates or []
-
-
-def census_hasher(*, city_id: int) -> Callable[[str], str]:
-    """`consult.identity.identifier_hash` for one city, with the key set up once: the same
-    digests (a test holds them equal), about twice as fast over a whole census."""
-    base = hmac.new(settings.ELIGIBILITY_KEY.encode(), f"census:{city_id}:".encode(),
-                    hashlib.sha256)
-
-    def digest(normalised: str) -> str:
-        mac = base.copy()
-        mac.update(normalised.encode())
-        return mac.hexdigest()
-
-    return digest
 
 
 def parse_birth_date(text: str, *, today: date | None = None) -> date | None:
